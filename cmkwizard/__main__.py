@@ -1,0 +1,3 @@
+from cmkwizard.cli import main
+
+raise SystemExit(main())
