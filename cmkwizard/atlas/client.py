@@ -1,0 +1,304 @@
+"""The async Atlas Admin API v2 client: one method per call the wizard makes, typed results."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Self
+
+import httpx
+
+from cmkwizard.atlas.endpoints import ENDPOINTS
+from cmkwizard.atlas.errors import AtlasResponseError
+from cmkwizard.atlas.models import (
+    PROVIDER_AWS,
+    PROVIDER_AZURE,
+    PROVIDER_GCP,
+    PROVIDER_NONE,
+    AlertConfig,
+    AwsIamRole,
+    AwsKmsPatch,
+    AzureKeyVaultPatch,
+    AzureServicePrincipal,
+    Caller,
+    CloudProviderAccess,
+    Cluster,
+    EncryptionAtRest,
+    Event,
+    Organization,
+    PrivateEndpoint,
+    Project,
+    Snapshot,
+)
+from cmkwizard.atlas.session import AtlasSession, Exchange, RetryPolicy, Sleep, Tracer, results_of
+
+__all__ = ["ATLAS_BASE_URL", "ATLAS_GOV_BASE_URL", "AtlasClient", "Exchange", "RetryPolicy"]
+
+ATLAS_BASE_URL = "https://cloud.mongodb.com"
+ATLAS_GOV_BASE_URL = "https://cloud.mongodbgov.com"
+DEFAULT_RETRY = RetryPolicy()
+
+_ROLE_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE, PROVIDER_GCP)
+_ENDPOINT_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE)
+_CLUSTER_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE, PROVIDER_GCP, PROVIDER_NONE)
+# Fields Atlas sets itself on an alert configuration; a PUT carries only what the caller controls.
+_ALERT_CONFIG_READ_ONLY = frozenset({"id", "groupId", "created", "updated", "links"})
+
+
+class AtlasClient:
+    def __init__(
+        self,
+        base_url: str = ATLAS_BASE_URL,
+        auth: httpx.Auth | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        tracer: Tracer | None = None,
+        sleep: Sleep = asyncio.sleep,
+        verify: bool | ssl.SSLContext = True,
+    ) -> None:
+        self._session = AtlasSession(
+            base_url,
+            auth,
+            transport=transport,
+            timeout=timeout,
+            retry=retry,
+            tracer=tracer,
+            sleep=sleep,
+            verify=verify,
+        )
+
+    def __repr__(self) -> str:
+        return f"AtlasClient(base_url={self.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._session.base_url
+
+    @property
+    def request_count(self) -> int:
+        """HTTP requests actually sent, retries and authentication round trips included."""
+        return self._session.request_count
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._session.aclose()
+
+    # --- identity, organizations, projects ---------------------------------------------------
+
+    async def whoami(self) -> Caller:
+        return Caller.from_api(await self._call("getSystemStatus"))
+
+    async def list_orgs(self, name: str | None = None) -> list[Organization]:
+        params = {"name": name} if name else None
+        return [Organization.from_api(o) for o in await self._collect("listOrgs", params)]
+
+    async def list_projects(self, org_id: str | None = None, name: str | None = None) -> list[Project]:
+        """Projects visible to the credentials; ``name`` is a case-insensitive prefix, as in Atlas."""
+        if org_id:
+            params = {"name": name} if name else None
+            items = await self._collect("getOrgGroups", params, org_id=org_id)
+        else:
+            # listGroups has no name filter; apply the same prefix match Atlas uses for orgs.
+            items = await self._collect("listGroups")
+            if name:
+                items = [p for p in items if str(p.get("name", "")).lower().startswith(name.lower())]
+        return [Project.from_api(p) for p in items]
+
+    async def get_project(self, group_id: str) -> Project:
+        return Project.from_api(await self._call("getGroup", group_id=group_id))
+
+    async def get_project_by_name(self, name: str) -> Project:
+        return Project.from_api(await self._call("getGroupByName", group_name=name))
+
+    # --- cloud provider access ------------------------------------------------------------------
+
+    async def list_cloud_provider_access(self, group_id: str) -> CloudProviderAccess:
+        return CloudProviderAccess.from_api(await self._call("listGroupCloudProviderAccess", group_id=group_id))
+
+    async def get_cloud_provider_access_role(self, group_id: str, role_id: str) -> AwsIamRole | AzureServicePrincipal:
+        data = await self._call("getGroupCloudProviderAccess", group_id=group_id, role_id=role_id)
+        return _role_from_api(data)
+
+    async def create_aws_role(self, group_id: str) -> AwsIamRole:
+        data = await self._call("createGroupCloudProviderAccess", {"providerName": PROVIDER_AWS}, group_id=group_id)
+        return AwsIamRole.from_api(data)
+
+    async def authorize_aws_role(self, group_id: str, role_id: str, iam_assumed_role_arn: str) -> AwsIamRole:
+        body = {"providerName": PROVIDER_AWS, "iamAssumedRoleArn": iam_assumed_role_arn}
+        data = await self._call("authorizeGroupCloudProviderAccessRole", body, group_id=group_id, role_id=role_id)
+        return AwsIamRole.from_api(data)
+
+    async def create_azure_principal(
+        self, group_id: str, *, atlas_azure_app_id: str, service_principal_id: str, tenant_id: str
+    ) -> AzureServicePrincipal:
+        body = _azure_principal_body(atlas_azure_app_id, service_principal_id, tenant_id)
+        data = await self._call("createGroupCloudProviderAccess", body, group_id=group_id)
+        return AzureServicePrincipal.from_api(data)
+
+    async def authorize_azure_principal(
+        self, group_id: str, role_id: str, *, atlas_azure_app_id: str, service_principal_id: str, tenant_id: str
+    ) -> AzureServicePrincipal:
+        body = _azure_principal_body(atlas_azure_app_id, service_principal_id, tenant_id)
+        data = await self._call("authorizeGroupCloudProviderAccessRole", body, group_id=group_id, role_id=role_id)
+        return AzureServicePrincipal.from_api(data)
+
+    async def deauthorize_role(self, group_id: str, provider: str, role_id: str) -> None:
+        await self._call(
+            "deauthorizeGroupCloudProviderAccessRole",
+            group_id=group_id,
+            provider=_provider(provider, _ROLE_PROVIDERS),
+            role_id=role_id,
+        )
+
+    # --- encryption at rest -----------------------------------------------------------------------
+
+    async def get_encryption_at_rest(self, group_id: str) -> EncryptionAtRest:
+        return EncryptionAtRest.from_api(await self._call("getGroupEncryptionAtRest", group_id=group_id))
+
+    async def update_encryption_at_rest(
+        self,
+        group_id: str,
+        *,
+        aws_kms: AwsKmsPatch | None = None,
+        azure_key_vault: AzureKeyVaultPatch | None = None,
+    ) -> EncryptionAtRest:
+        body = {}
+        if aws_kms is not None:
+            body["awsKms"] = aws_kms.to_api()
+        if azure_key_vault is not None:
+            body["azureKeyVault"] = azure_key_vault.to_api()
+        if not body:
+            raise ValueError("update_encryption_at_rest needs aws_kms or azure_key_vault settings to send")
+        data = await self._call("updateGroupEncryptionAtRest", body, group_id=group_id)
+        return EncryptionAtRest.from_api(data)
+
+    # --- encryption-at-rest private endpoints ---------------------------------------------------
+
+    async def list_private_endpoints(self, group_id: str, provider: str) -> list[PrivateEndpoint]:
+        items = await self._collect(
+            "listGroupEncryptionAtRestPrivateEndpoints",
+            group_id=group_id,
+            provider=_provider(provider, _ENDPOINT_PROVIDERS),
+        )
+        return [PrivateEndpoint.from_api(e) for e in items]
+
+    async def get_private_endpoint(self, group_id: str, provider: str, endpoint_id: str) -> PrivateEndpoint:
+        data = await self._call(
+            "getGroupEncryptionAtRestPrivateEndpoint",
+            group_id=group_id,
+            provider=_provider(provider, _ENDPOINT_PROVIDERS),
+            endpoint_id=endpoint_id,
+        )
+        return PrivateEndpoint.from_api(data)
+
+    async def create_private_endpoint(self, group_id: str, provider: str, region_name: str) -> PrivateEndpoint:
+        provider = _provider(provider, _ENDPOINT_PROVIDERS)
+        # The body repeats the provider: the spec's schema picks the AWS or Azure variant by it.
+        body = {"cloudProvider": provider, "regionName": region_name}
+        data = await self._call(
+            "createGroupEncryptionAtRestPrivateEndpoint", body, group_id=group_id, provider=provider
+        )
+        return PrivateEndpoint.from_api(data)
+
+    async def delete_private_endpoint(self, group_id: str, provider: str, endpoint_id: str) -> None:
+        await self._call(
+            "requestGroupEncryptionAtRestPrivateEndpointDeletion",
+            group_id=group_id,
+            provider=_provider(provider, _ENDPOINT_PROVIDERS),
+            endpoint_id=endpoint_id,
+        )
+
+    # --- clusters and their snapshots -------------------------------------------------------------
+
+    async def list_clusters(self, group_id: str) -> list[Cluster]:
+        return [Cluster.from_api(c) for c in await self._collect("listGroupClusters", group_id=group_id)]
+
+    async def get_cluster(self, group_id: str, cluster_name: str) -> Cluster:
+        return Cluster.from_api(await self._call("getGroupCluster", group_id=group_id, cluster_name=cluster_name))
+
+    async def set_cluster_encryption_provider(self, group_id: str, cluster_name: str, provider: str) -> Cluster:
+        body = {"encryptionAtRestProvider": _provider(provider, _CLUSTER_PROVIDERS)}
+        data = await self._call("updateGroupCluster", body, group_id=group_id, cluster_name=cluster_name)
+        return Cluster.from_api(data)
+
+    async def list_snapshots(self, group_id: str, cluster_name: str) -> list[Snapshot]:
+        """Snapshots of a replica set cluster, all pages."""
+        items = await self._collect("listGroupClusterBackupSnapshots", group_id=group_id, cluster_name=cluster_name)
+        return [Snapshot.from_api(s, cluster_name, sharded=False) for s in items]
+
+    async def list_sharded_snapshots(self, group_id: str, cluster_name: str) -> list[Snapshot]:
+        """Snapshots of a sharded cluster (Atlas returns them in one response, without pages)."""
+        endpoint = ENDPOINTS["listGroupClusterBackupSnapshotShardedClusters"]
+        path = endpoint.path(group_id=group_id, cluster_name=cluster_name)
+        items = results_of(await self._session.call(endpoint, path), endpoint, path)
+        return [Snapshot.from_api(s, cluster_name, sharded=True) for s in items]
+
+    # --- alerts and events ----------------------------------------------------------------------
+
+    async def list_alert_configs(self, group_id: str) -> list[AlertConfig]:
+        return [AlertConfig.from_api(a) for a in await self._collect("listGroupAlertConfigs", group_id=group_id)]
+
+    async def update_alert_config(self, group_id: str, config_id: str, body: Mapping[str, Any]) -> AlertConfig:
+        """Replace an alert configuration (PUT): ``body`` is the whole configuration, e.g. one read and edited."""
+        config = {key: value for key, value in body.items() if key not in _ALERT_CONFIG_READ_ONLY}
+        data = await self._call("updateGroupAlertConfig", config, group_id=group_id, config_id=config_id)
+        return AlertConfig.from_api(data)
+
+    async def list_events(
+        self, group_id: str, event_types: Sequence[str] = (), min_date: datetime | None = None
+    ) -> list[Event]:
+        params: dict[str, Any] = {}
+        if event_types:
+            params["eventType"] = list(event_types)
+        if min_date is not None:
+            params["minDate"] = min_date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return [Event.from_api(e) for e in await self._collect("listGroupEvents", params, group_id=group_id)]
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    async def _call(self, operation_id: str, body: Mapping[str, Any] | None = None, **path_params: str) -> Any:
+        endpoint = ENDPOINTS[operation_id]
+        return await self._session.call(endpoint, endpoint.path(**path_params), body=body)
+
+    async def _collect(
+        self, operation_id: str, params: Mapping[str, Any] | None = None, **path_params: str
+    ) -> list[Any]:
+        endpoint = ENDPOINTS[operation_id]
+        items: list[Any] = []
+        async for page in self._session.pages(endpoint, endpoint.path(**path_params), params):
+            items.extend(page)
+        return items
+
+
+def _provider(value: str, allowed: Sequence[str]) -> str:
+    provider = value.upper()
+    if provider not in allowed:
+        raise ValueError(f"Unknown cloud provider {value!r}: expected one of {', '.join(allowed)}")
+    return provider
+
+
+def _azure_principal_body(atlas_azure_app_id: str, service_principal_id: str, tenant_id: str) -> dict[str, str]:
+    return {
+        "providerName": PROVIDER_AZURE,
+        "atlasAzureAppId": atlas_azure_app_id,
+        "servicePrincipalId": service_principal_id,
+        "tenantId": tenant_id,
+    }
+
+
+def _role_from_api(data: Mapping[str, Any]) -> AwsIamRole | AzureServicePrincipal:
+    provider = data.get("providerName")
+    if provider == PROVIDER_AWS:
+        return AwsIamRole.from_api(data)
+    if provider == PROVIDER_AZURE:
+        return AzureServicePrincipal.from_api(data)
+    raise AtlasResponseError(f"cloud provider access role has provider {provider!r}; only AWS and AZURE are handled")

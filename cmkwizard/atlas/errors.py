@@ -1,0 +1,177 @@
+"""Exceptions raised by the Atlas client, and a plain-language explanation of any of them.
+
+``str()`` of every exception here is safe to show and log: it is built from the method, path and
+Atlas' own error fields, never from credentials.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from cmkwizard.atlas.error_codes import guide_for
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ErrorExplanation:
+    what: str
+    meaning: str
+    next_step: str
+    code: str | None = None
+
+
+class AtlasError(Exception):
+    """Base of every error the Atlas client raises."""
+
+
+class AtlasApiError(AtlasError):
+    """Atlas answered with an error status (from its ``ApiError`` envelope when it sent one)."""
+
+    def __init__(
+        self,
+        status: int,
+        error_code: str | None,
+        detail: str | None = None,
+        *,
+        reason: str | None = None,
+        parameters: Sequence[Any] = (),
+        bad_request_fields: Sequence[FieldViolation] = (),
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.status = status
+        self.error_code = error_code
+        self.detail = detail
+        self.reason = reason
+        self.parameters = tuple(parameters)
+        self.bad_request_fields = tuple(bad_request_fields)
+        self.method = method
+        self.path = path
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        request = f"{self.method} {self.path}: " if self.method and self.path else ""
+        code = f" {self.error_code}" if self.error_code else ""
+        detail = f": {self.detail}" if self.detail else ""
+        fields = "".join(f"; {v.field}: {v.description}" for v in self.bad_request_fields)
+        return f"{request}HTTP {self.status}{code}{detail}{fields}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status}, {self.error_code!r}, {self.method} {self.path})"
+
+    @property
+    def meaning(self) -> str:
+        return guide_for(self.status, self.error_code).meaning
+
+    @property
+    def next_step(self) -> str:
+        return guide_for(self.status, self.error_code).next_step
+
+    @property
+    def retryable(self) -> bool:
+        """Whether the same call may succeed later with nothing changed (rate limit, outage, propagation)."""
+        return guide_for(self.status, self.error_code).transient
+
+
+class AtlasAuthError(AtlasApiError):
+    """The credentials were refused (401/403), or no OAuth token could be obtained."""
+
+
+class AtlasConnectionError(AtlasError):
+    """No usable answer from Atlas: connection failure or timeout, after any retries."""
+
+    def __init__(self, method: str, url: str, cause: str, *, may_have_reached_server: bool) -> None:
+        self.method = method
+        self.url = url
+        self.cause = cause
+        self.may_have_reached_server = may_have_reached_server
+        super().__init__(f"{method} {url}: {cause}")
+
+
+class AtlasResponseError(AtlasError):
+    """Atlas answered with success but a body the client cannot read."""
+
+
+def error_from_response(response: httpx.Response, method: str, path: str) -> AtlasApiError:
+    """The typed exception for an error response, whether or not it carries the JSON envelope."""
+    body = _json_object(response)
+    if body is None:
+        text = " ".join(response.text.split())[:200]
+        content_type = response.headers.get("Content-Type", "no content type")
+        detail = f"non-JSON error body ({content_type})" + (f": {text}" if text else "")
+        body = {"detail": detail, "reason": response.reason_phrase}
+    error_type = AtlasAuthError if response.status_code in (401, 403) else AtlasApiError
+    bad_request = body.get("badRequestDetail") or {}
+    return error_type(
+        response.status_code,
+        _text(body.get("errorCode")),
+        _text(body.get("detail")),
+        reason=_text(body.get("reason")),
+        parameters=body.get("parameters") or (),
+        bad_request_fields=[
+            FieldViolation(str(f.get("field", "")), str(f.get("description", "")))
+            for f in bad_request.get("fields") or ()
+            if isinstance(f, dict)
+        ],
+        method=method,
+        path=path,
+    )
+
+
+def error_code_of(response: httpx.Response) -> str | None:
+    body = _json_object(response)
+    return _text(body.get("errorCode")) if body else None
+
+
+def describe_error(error: BaseException) -> ErrorExplanation:
+    """What happened, what it means and what to do, for any exception the client can raise."""
+    if isinstance(error, AtlasApiError):
+        return ErrorExplanation(str(error), error.meaning, error.next_step, error.error_code)
+    if isinstance(error, AtlasConnectionError):
+        return _describe_connection_error(error)
+    if isinstance(error, AtlasResponseError):
+        return ErrorExplanation(
+            str(error),
+            "Atlas sent a response this tool cannot read",
+            "Check the Atlas base URL points at the Atlas Administration API, not a proxy or login page",
+        )
+    return ErrorExplanation(
+        f"{type(error).__name__}: {error}",
+        "An unexpected error occurred while talking to Atlas",
+        "Try again; if it repeats, report it together with the steps that led to it",
+    )
+
+
+def _describe_connection_error(error: AtlasConnectionError) -> ErrorExplanation:
+    if "CERTIFICATE_VERIFY_FAILED" in error.cause:
+        meaning = "The TLS certificate presented for Atlas could not be verified"
+        next_step = "If a corporate proxy inspects TLS, point SSL_CERT_FILE at its CA bundle"
+    elif error.may_have_reached_server:
+        meaning = "Atlas did not answer in time; the request may still have been carried out"
+        next_step = "Refresh the status to see whether the change was made before trying again"
+    else:
+        meaning = "Could not connect to Atlas"
+        next_step = "Check the network, any HTTPS proxy settings and the Atlas base URL"
+    return ErrorExplanation(str(error), meaning, next_step, None)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
