@@ -1,0 +1,208 @@
+"""Reading IAM policy documents an operator pastes or AWS returns, with precise refusals.
+
+Three kinds are told apart because operators confuse them: a role's *trust* policy (who may
+assume it: Principal, no Resource), a *permissions* (identity) policy (what it may do: Resource,
+no Principal) and a *key* policy (a resource policy: both).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from cmkwizard.aws.errors import InputError
+
+PolicyKind = Literal["trust", "permissions", "key"]
+
+POLICY_VERSION = "2012-10-17"
+_VERSIONS = (POLICY_VERSION, "2008-10-17")
+_EFFECTS = ("Allow", "Deny")
+_KIND_NAMES = {"trust": "trust policy", "permissions": "permissions policy", "key": "key policy"}
+# Where the document sits in the output of the AWS CLI commands operators copy from.
+_CLI_WRAPPERS = ("AssumeRolePolicyDocument", "PolicyDocument", "Policy")
+
+
+class PolicyError(InputError):
+    """A policy document that cannot be used; ``line``/``column`` (1-based) locate JSON syntax errors."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, Any]:
+    """Parse (if text) and check a policy document; returns a deep copy safe to modify."""
+    name = _KIND_NAMES[kind]
+    document = _parse_json(source, name) if isinstance(source, str) else source
+    if not isinstance(document, Mapping):
+        raise PolicyError(
+            f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), '
+            f"not a {_json_type(document)}."
+        )
+    document = copy.deepcopy(dict(document))
+    _check_not_cli_output(document, name)
+    if "Statement" not in document:
+        raise PolicyError(
+            f'The {name} has no "Statement": expected {{"Version": "{POLICY_VERSION}", "Statement": [...]}}.'
+        )
+    raw = document["Statement"]
+    if not isinstance(raw, (list, Mapping)):
+        raise PolicyError(
+            f'"Statement" in the {name} must be a list of statements (or one statement object), '
+            f"not a {_json_type(raw)}."
+        )
+    version = document.get("Version")
+    if version is not None and version not in _VERSIONS:
+        raise PolicyError(f'"Version" is \'{version}\'; IAM policies use "{POLICY_VERSION}".')
+    items = statements(document)
+    for index, statement in enumerate(items, start=1):
+        if not isinstance(statement, Mapping):
+            raise PolicyError(f"Statement {index} of the {name} is a {_json_type(statement)}, not an object.")
+    if kind == "trust" and _is_identity_policy(items):
+        raise PolicyError(
+            "This is a permissions (identity) policy, not a trust policy: its statements name "
+            "a Resource and no Principal. The trust policy says who may assume the role; find it "
+            "under IAM > Roles > <role> > Trust relationships, or with 'aws iam get-role "
+            "--role-name <role> --query Role.AssumeRolePolicyDocument'."
+        )
+    for index, statement in enumerate(items, start=1):
+        _check_statement(statement, index, kind)
+    return document
+
+
+def statements(policy: Mapping[str, Any]) -> list[Any]:
+    """The statements of a policy whose ``Statement`` may be a list or a single object."""
+    raw = policy.get("Statement")
+    if isinstance(raw, list):
+        return raw
+    return [raw] if isinstance(raw, Mapping) else []
+
+
+def as_list(value: Any) -> list[Any]:
+    """IAM allows a string or a list wherever several values are possible."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def label(statement: Mapping[str, Any], index: int) -> str:
+    """``statement 2 ("AllowEc2")`` for messages; ``index`` is 1-based."""
+    sid = statement.get("Sid")
+    return f'statement {index} ("{sid}")' if isinstance(sid, str) and sid else f"statement {index}"
+
+
+def upper_first(text: str) -> str:
+    """Capitalise a message that starts with a label, leaving the Sid inside it as written."""
+    return text[:1].upper() + text[1:]
+
+
+def render_policy(policy: Mapping[str, Any]) -> str:
+    """The document as operators paste it into the console or a file."""
+    return json.dumps(policy, indent=2) + "\n"
+
+
+def _parse_json(text: str, name: str) -> Any:
+    if not text.strip():
+        raise PolicyError(f"The {name} is empty: paste the whole JSON document.")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise PolicyError(
+            f"The {name} is not valid JSON: line {err.lineno}, column {err.colno}: "
+            f"{_describe_json_error(err)} Near: {_excerpt(text, err.pos)}",
+            line=err.lineno,
+            column=err.colno,
+        ) from None
+
+
+def _describe_json_error(err: json.JSONDecodeError) -> str:
+    before = err.doc[: err.pos].rstrip()
+    here = err.doc[err.pos : err.pos + 1]
+    if here == "'":
+        return 'JSON strings and names need double quotes ("), not single quotes.'
+    if before.endswith(",") and here in ("}", "]"):
+        return f"a comma before '{here}' has nothing after it; remove that trailing comma."
+    if err.msg == "Extra data":
+        return "there is more text after the end of the document (pasted twice, or a missing '[' ?)."
+    if err.msg.startswith("Expecting ',' delimiter"):
+        return "a comma is missing between two entries (or a quote or bracket is not closed)."
+    return err.msg[0].lower() + err.msg[1:] + "."
+
+
+def _excerpt(text: str, pos: int) -> str:
+    start = max(0, pos - 20)
+    snippet = text[start : pos + 20].replace("\n", " ")
+    return f"'{snippet.strip()}'"
+
+
+def _check_not_cli_output(document: Mapping[str, Any], name: str) -> None:
+    if "Statement" in document:
+        return
+    container = document.get("Role") if isinstance(document.get("Role"), Mapping) else document
+    for key in _CLI_WRAPPERS:
+        if key in container:
+            raise PolicyError(
+                f"This looks like the output of an AWS CLI command: paste only the value of "
+                f'"{key}" (the object with "Version" and "Statement") as the {name}.'
+            )
+
+
+def _is_identity_policy(items: list[Mapping[str, Any]]) -> bool:
+    has_principal = any("Principal" in s or "NotPrincipal" in s for s in items)
+    has_resource = any("Resource" in s or "NotResource" in s for s in items)
+    return has_resource and not has_principal
+
+
+def _check_statement(statement: Mapping[str, Any], index: int, kind: PolicyKind) -> None:
+    where = label(statement, index)
+    effect = statement.get("Effect")
+    if effect is None:
+        raise PolicyError(f'{upper_first(where)} has no "Effect": add "Effect": "Allow" (or "Deny").')
+    if effect not in _EFFECTS:
+        raise PolicyError(
+            f'{upper_first(where)} has "Effect": {json.dumps(effect)}; expected "Allow" or "Deny".'
+        )
+    if "Action" not in statement and "NotAction" not in statement:
+        raise PolicyError(f'{upper_first(where)} has no "Action".')
+    has_principal = "Principal" in statement or "NotPrincipal" in statement
+    has_resource = "Resource" in statement or "NotResource" in statement
+    if kind == "trust":
+        if has_resource:
+            raise PolicyError(
+                f'{upper_first(where)} has a "Resource"; trust policies cannot have one (the resource '
+                "is the role itself). Is this a key or bucket policy?"
+            )
+        if not has_principal:
+            raise PolicyError(
+                f'{upper_first(where)} has no "Principal": it must say who may assume the role.'
+            )
+    elif kind == "permissions":
+        if has_principal:
+            raise PolicyError(
+                f'{upper_first(where)} has a "Principal": this is a trust or resource policy, not a '
+                "permissions policy for the role."
+            )
+        if not has_resource:
+            raise PolicyError(f'{upper_first(where)} has no "Resource".')
+    else:
+        if not has_principal:
+            raise PolicyError(
+                f'{upper_first(where)} has no "Principal": key policy statements name who they apply to.'
+            )
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "null"
+    return "object"
