@@ -60,8 +60,8 @@ __all__ = [
     "trust_policy",
 ]
 
-# The AWS account Atlas assumes customer roles from (its atlasAWSAccountArn is arn:aws:iam::<this>:root).
-# Accounts Atlas assumes customer roles from: 299602853325 is seen in live Atlas responses,
+# AWS accounts Atlas assumes customer roles from (atlasAWSAccountArn is arn:aws:iam::<account>:root):
+# 299602853325 is seen in live Atlas responses,
 # 536727724300 in Atlas documentation examples.
 ATLAS_AWS_ACCOUNTS = frozenset({"299602853325", "536727724300"})
 
