@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from cmkwizard.errors import InputError  # noqa: F401  (re-exported)
+
 NO_CREDENTIALS = "NoCredentials"
 ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
 _MANUAL = "the wizard will show the documents and console steps to apply by hand"
-
-
-class InputError(ValueError):
-    """An operator input is wrong; ``message`` says what is wrong and what is expected."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 # code -> (meaning, next step). Codes as AWS returns them; several services spell one problem differently.

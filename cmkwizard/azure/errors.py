@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-
-class InputError(ValueError):
-    """An operator input is wrong; ``message`` says what is wrong and what is expected."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+from cmkwizard.errors import InputError  # noqa: F401  (re-exported)
 
 
 class AzureError(Exception):
