@@ -15,6 +15,11 @@ The spec is loaded with these adjustments, each for a defect in the spec or in t
 * A discriminator property marked ``readOnly`` (EAR private endpoints' ``cloudProvider``) is
   writable: a request body must carry it for the schema to pick a variant, and Atlas' own
   Terraform provider sends it.
+* A ``oneOf`` without a discriminator becomes ``anyOf``: its variants overlap (an M10 hardware spec
+  is valid for AWS, Azure and GCP; ``US_WEST_2`` is both an AWS and an Azure region), so a correct
+  body matches more than one and ``oneOf`` would reject it.
+* ``ApiError.parameters`` items may be any value: the spec says objects, Atlas sends the values it
+  substituted into ``detail`` (strings and numbers).
 * A subtype's ``allOf: [$ref Base]``, where ``Base`` is itself ``oneOf`` its subtypes with a
   discriminator, inherits only Base's own fields; validating through the ``oneOf`` recurses forever.
 """
@@ -69,7 +74,9 @@ class AtlasSpec:
             self._untype_string_choices(node)
             _inherit_base_fields(node, schemas)
             self._make_discriminator_writable(node)
+            _overlapping_choices_to_any_of(node)
             media_types.update(key for key in node if _ATLAS_JSON.match(key))
+        schemas["ApiError"]["properties"]["parameters"]["items"] = {}
         self.server_url: str = document["servers"][0]["url"]
         self.openapi = OpenAPI.from_dict(
             document,
@@ -228,6 +235,11 @@ def _inherit_base_fields(schema: dict[str, Any], schemas: dict[str, Any]) -> Non
         base = schemas.get(ref.removeprefix("#/components/schemas/")) if ref else None
         if base is not None and "oneOf" in base and "discriminator" in base:
             parts[index] = {k: v for k, v in base.items() if k not in ("oneOf", "discriminator")}
+
+
+def _overlapping_choices_to_any_of(schema: dict[str, Any]) -> None:
+    if "oneOf" in schema and "discriminator" not in schema:
+        schema["anyOf"] = schema.pop("oneOf")
 
 
 def _walk_dicts(node: Any) -> Iterator[dict[str, Any]]:
