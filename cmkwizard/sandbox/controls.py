@@ -1,0 +1,42 @@
+"""Controls the sandbox adds to the simulator's loopback-only ``/_sandbox/`` API.
+
+``POST /_sandbox/outage`` with ``{"region": "us-east-1", "down": true}`` makes AWS KMS in that region
+unreachable for Atlas (``"down": false`` ends the outage); the answer lists the regions now down.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from cmkwizard.sandbox.aws_verifier import MotoAwsVerifier
+
+OUTAGE_PATH = "/_sandbox/outage"
+_USAGE = 'send {"region": "<AWS region, e.g. us-east-1 or US_EAST_1>", "down": true|false}'
+
+
+def outage_route(verifier: MotoAwsVerifier) -> Route:
+    async def set_outage(request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except json.JSONDecodeError as exc:
+            return _problem(f"the body is not JSON ({exc}); {_USAGE}")
+        if not isinstance(body, dict) or not isinstance(body.get("region"), str):
+            return _problem(f"region is missing; {_USAGE}")
+        down = body.get("down", True)
+        if not isinstance(down, bool):
+            return _problem(f"down must be true or false, got {down!r}; {_USAGE}")
+        try:
+            verifier.set_region_down(body["region"], down)
+        except ValueError as exc:
+            return _problem(str(exc))
+        return JSONResponse({"region": body["region"], "down": down, "regionsDown": sorted(verifier.down_regions)})
+
+    return Route(OUTAGE_PATH, set_outage, methods=["POST"])
+
+
+def _problem(message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=400)
