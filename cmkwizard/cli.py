@@ -1,0 +1,447 @@
+"""The ``cmkwizard`` command: arguments -> settings -> clients -> the TUI or a headless command.
+
+Importing this module loads nothing but the standard library: the TUI, the Atlas client, the
+keyring and the sandbox (moto, starlette, uvicorn) are imported by the command that needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from cmkwizard import __version__
+
+if TYPE_CHECKING:
+    from cmkwizard.context import AppContext
+    from cmkwizard.sandbox import Sandbox
+    from cmkwizard.settings import Overrides, Settings
+
+DEFAULT_SCENARIO = "fresh"
+SPEED_HELP = "simulated time runs X times faster than real time (default: 20)"
+
+EPILOG = """\
+examples:
+  cmkwizard --sandbox                        try every journey against a local Atlas, AWS and Azure
+  cmkwizard --sandbox --scenario NAME --speed 20
+  cmkwizard --profile prod                   open the wizard with a saved profile
+  cmkwizard status --project 5f1d4c6e8b3a2a0012345678
+  cmkwizard status --sandbox --json          a project's encryption-at-rest state, as JSON
+  cmkwizard sandbox serve --scenario fresh   run the sandbox for other tools (prints export lines)
+  cmkwizard profiles add prod --public-key zmmrboas --project-id 5f1d4c6e8b3a2a0012345678
+
+where the connection comes from (highest first):
+  command-line options; the environment (MONGODB_ATLAS_PUBLIC_API_KEY and MONGODB_ATLAS_PRIVATE_API_KEY,
+  or MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET; MONGODB_ATLAS_BASE_URL, MONGODB_ATLAS_ORG_ID,
+  MONGODB_ATLAS_PROJECT_ID, AWS_PROFILE, AWS_REGION); a cmkwizard profile (its secret in the keyring);
+  an Atlas CLI profile (atlascli/config.toml).
+"""
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message says what is wrong and what to do."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from cmkwizard.secrets import SecretStoreError
+    from cmkwizard.settings import SettingsError
+
+    try:
+        return args.run(args)
+    except (CommandError, SettingsError, SecretStoreError) as err:
+        print(f"cmkwizard: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from cmkwizard.sandbox import SCENARIO_NAMES
+
+    parser = argparse.ArgumentParser(
+        prog="cmkwizard",
+        description="A guided, resumable wizard for MongoDB Atlas Encryption at Rest with customer-managed keys "
+        "in AWS KMS and Azure Key Vault.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"cmkwizard {__version__}")
+    _add_connection_options(parser, SCENARIO_NAMES, defaults=True)
+    parser.set_defaults(run=_run_wizard)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    status = commands.add_parser(
+        "status",
+        help="print a project's encryption at rest, roles, clusters and private endpoints",
+        description="Read a project's encryption-at-rest state, cloud provider access roles, clusters and "
+        "private endpoints, and print them. Exit status 0 on success, 1 on failure.",
+    )
+    status.add_argument("--project", metavar="NAME|ID", help="project name or 24-hex ID (default: the configured one)")
+    status.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_connection_options(status, SCENARIO_NAMES, defaults=False)
+    status.set_defaults(run=_run_status)
+
+    sandbox = commands.add_parser("sandbox", help="run the local sandbox for other tools")
+    sandbox_commands = sandbox.add_subparsers(title="sandbox commands", metavar="COMMAND", required=True)
+    serve = sandbox_commands.add_parser(
+        "serve",
+        help="start the sandbox, print its environment variables and wait for Ctrl-C",
+        description="Start the local Atlas simulator, moto (AWS) and the Key Vault fake, print `export` lines "
+        "for another shell, and run until Ctrl-C.",
+    )
+    serve.add_argument(
+        "--scenario",
+        default=DEFAULT_SCENARIO,
+        choices=SCENARIO_NAMES,
+        metavar="NAME",
+        help=_scenario_help(SCENARIO_NAMES),
+    )
+    serve.add_argument("--speed", type=_speed, metavar="X", help=SPEED_HELP)
+    serve.set_defaults(run=_run_sandbox_serve)
+
+    profiles = commands.add_parser("profiles", help="list, add or remove saved connection profiles")
+    profile_commands = profiles.add_subparsers(title="profile commands", metavar="COMMAND", required=True)
+    profile_commands.add_parser("list", help="list cmkwizard and Atlas CLI profiles").set_defaults(
+        run=_run_profiles_list
+    )
+    add = profile_commands.add_parser(
+        "add",
+        help="save a profile (its secret is asked for and kept in the keyring)",
+        description="Save a connection profile. The private key or client secret is asked for (not echoed) and "
+        "stored in the OS keyring; the profiles file never holds a secret.",
+    )
+    add.add_argument("name", help="profile name: letters, digits, '-' and '_'")
+    credential = add.add_mutually_exclusive_group(required=True)
+    credential.add_argument("--public-key", metavar="KEY", help="API key public key (HTTP digest)")
+    credential.add_argument("--client-id", metavar="ID", help="service account client ID (mdb_sa_id_...)")
+    add.add_argument("--base-url", metavar="URL", help="Atlas address (default https://cloud.mongodb.com)")
+    add.add_argument("--org-id", metavar="ID", help="organization ID")
+    add.add_argument("--project-id", metavar="ID", help="project ID")
+    add.add_argument("--aws-profile", metavar="NAME", help="AWS profile for the AWS side")
+    add.add_argument("--aws-region", metavar="REGION", help="AWS region, such as us-east-1")
+    add.set_defaults(run=_run_profiles_add)
+    remove = profile_commands.add_parser("remove", help="remove a profile and its secret")
+    remove.add_argument("name")
+    remove.set_defaults(run=_run_profiles_remove)
+    return parser
+
+
+def _add_connection_options(parser: argparse.ArgumentParser, scenarios: Sequence[str], *, defaults: bool) -> None:
+    # The same options are accepted before and after `status`; on the subcommand they are SUPPRESSed
+    # unless given, so they never overwrite what was given before it.
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
+        "--profile", metavar="NAME", default=default(None), help="cmkwizard or Atlas CLI profile to use"
+    )
+    parser.add_argument(
+        "--trace",
+        metavar="FILE",
+        default=default(None),
+        help="append every Atlas HTTP call to FILE (JSON Lines, secrets removed)",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=default(False),
+        help="use a local simulated Atlas, AWS and Azure instead of the real ones",
+    )
+    parser.add_argument(
+        "--scenario", metavar="NAME", choices=scenarios, default=default(None), help=_scenario_help(scenarios)
+    )
+    parser.add_argument("--speed", type=_speed, metavar="X", default=default(None), help=SPEED_HELP)
+
+
+def _scenario_help(scenarios: Sequence[str]) -> str:
+    return f"sandbox scenario: {', '.join(scenarios)} (default: {DEFAULT_SCENARIO})"
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"invalid speed {text!r}: expected a number greater than 0, such as 20")
+    return value
+
+
+# --- the wizard ------------------------------------------------------------------------------
+
+
+def _run_wizard(args: argparse.Namespace) -> int:
+    with _sandbox_for(args) as sandbox:
+        context = _context(args, sandbox)
+        from screens.app import WizardApp
+
+        app = WizardApp(context)
+        app.run()
+        return app.return_code or 0
+
+
+def _context(args: argparse.Namespace, sandbox: Sandbox | None, overrides: Overrides | None = None) -> AppContext:
+    from cmkwizard.context import AppContext, sandbox_context
+    from cmkwizard.settings import load_settings
+    from cmkwizard.trace import TraceWriter
+
+    tracer = TraceWriter(args.trace) if args.trace else None
+    if sandbox is not None:
+        context = sandbox_context(sandbox, tracer=tracer)
+        if overrides is not None:
+            context.reload_settings(overrides)
+    else:
+        context = AppContext(
+            settings=load_settings(overrides, profile=args.profile),
+            tracer=tracer,
+            settings_loader=lambda typed: load_settings(typed, profile=args.profile),
+        )
+    return context
+
+
+@contextmanager
+def _sandbox_for(args: argparse.Namespace) -> Iterator[Sandbox | None]:
+    if not args.sandbox:
+        if args.scenario is not None or args.speed is not None:
+            raise CommandError("--scenario and --speed apply to the sandbox: add --sandbox")
+        yield None
+        return
+    # boto3 and the Azure SDK in this process find the sandbox through its environment variables.
+    with (
+        _started_sandbox(args.scenario or DEFAULT_SCENARIO, args.speed) as sandbox,
+        _environment(sandbox.info.env()),
+    ):
+        yield sandbox
+
+
+@contextmanager
+def _started_sandbox(scenario: str, speed: float | None) -> Iterator[Sandbox]:
+    from cmkwizard.sandbox import Sandbox
+
+    with Sandbox(scenario, **({"speed": speed} if speed else {})) as sandbox:
+        yield sandbox
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    import os
+
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def _run_status(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from cmkwizard.settings import Overrides, check_project_id
+
+    project_id, project_name = None, None
+    if args.project:
+        try:
+            project_id = check_project_id(args.project)
+        except ValueError:
+            project_name = args.project
+    with _sandbox_for(args) as sandbox:
+        overrides = Overrides(project_id=project_id, origin="--project") if project_id else None
+        context = _context(args, sandbox, overrides)
+        return asyncio.run(_status(context, project_name, as_json=args.json))
+
+
+async def _status(context: AppContext, project_name: str | None, *, as_json: bool) -> int:
+    import dataclasses
+
+    from cmkwizard.atlas import AtlasError, describe_error
+    from cmkwizard.status_report import render_status, status_document
+
+    settings = context.settings
+    settings.require_credentials()
+    if project_name is None and settings.project_id is None:
+        raise CommandError(
+            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
+        )
+    try:
+        async with context.atlas_client() as client:
+            document = await status_document(client, settings, project_name, clock=context.clock)
+    except AtlasError as err:
+        explanation = describe_error(err)
+        if as_json:
+            _print_json({"error": dataclasses.asdict(explanation)}, settings)
+        print(
+            f"cmkwizard status failed: {explanation.what}\n  Meaning: {explanation.meaning}\n"
+            f"  Next step: {explanation.next_step}" + (f"\n  Code: {explanation.code}" if explanation.code else ""),
+            file=sys.stderr,
+        )
+        return 1
+    if as_json:
+        _print_json(document, settings)
+    else:
+        print(render_status(document))
+    return 0
+
+
+def _print_json(document: Any, settings: Settings) -> None:
+    import json
+
+    from cmkwizard.secrets import SecretScrubber
+
+    print(json.dumps(SecretScrubber(settings.secrets()).scrub(document), indent=2, ensure_ascii=False))
+
+
+# --- sandbox serve ---------------------------------------------------------------------------
+
+
+def _run_sandbox_serve(args: argparse.Namespace) -> int:
+    import shlex
+    import signal
+    import threading
+
+    with _started_sandbox(args.scenario, args.speed) as sandbox:
+        info = sandbox.info
+        for name, value in info.env().items():
+            print(f"export {name}={shlex.quote(value)}")
+        print(_serve_howto(info), flush=True)
+        stop = threading.Event()
+        handled = (signal.SIGINT, signal.SIGTERM)
+        previous = {number: signal.signal(number, lambda *_: stop.set()) for number in handled}
+        try:
+            stop.wait()
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+    print("# Sandbox stopped.", flush=True)
+    return 0
+
+
+def _serve_howto(info: Any) -> str:
+    return f"""\
+# The sandbox is running (Ctrl-C stops it). Paste the export lines above into another shell, then:
+#   cmkwizard status
+#   curl --digest -u "$MONGODB_ATLAS_PUBLIC_API_KEY:$MONGODB_ATLAS_PRIVATE_API_KEY" \\
+#     -H "Accept: application/vnd.atlas.2023-01-01+json" \\
+#     "{info.atlas_base_url}/api/atlas/v2/groups/{info.project_id}/encryptionAtRest"
+# Project: {info.project_name} ({info.project_id}); AWS account {info.aws_account_id} in {info.aws_region}."""
+
+
+# --- profiles --------------------------------------------------------------------------------
+
+
+def _run_profiles_list(args: argparse.Namespace) -> int:
+    from cmkwizard import paths
+    from cmkwizard.secrets import SecretStore
+    from cmkwizard.settings import AUTH_LABELS, ProfileStore, read_atlas_cli_profiles
+
+    store, secrets = ProfileStore(), SecretStore()
+    own = store.list()
+    print(f"cmkwizard profiles ({store.path}):")
+    for profile in own:
+        if secrets.available:
+            secret = "secret in keyring" if secrets.get(profile.name, profile.secret_name) else "secret missing"
+        else:
+            secret = "no usable keyring"
+        details = [f"{AUTH_LABELS[profile.auth]} {profile.identifier}", secret]
+        details += [
+            f"{name} {value}" for name, value in (("project", profile.project_id), ("org", profile.org_id)) if value
+        ]
+        print(f"  {profile.name}: {', '.join(details)}")
+    if not own:
+        print("  none (add one with `cmkwizard profiles add NAME --public-key KEY`)")
+    atlas_cli_path = paths.atlas_cli_config_file()
+    atlas_cli = read_atlas_cli_profiles(atlas_cli_path)
+    print(f"Atlas CLI profiles ({atlas_cli_path}):")
+    for name, table in atlas_cli.items():
+        kind = table.get("auth_type") or ("api_keys" if "public_api_key" in table else "unknown")
+        print(f"  {name}: {kind}" + (f", project {table['project_id']}" if table.get("project_id") else ""))
+    if not atlas_cli:
+        print("  none")
+    if not secrets.available:
+        print(secrets.status_message)
+    return 0
+
+
+def _run_profiles_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from cmkwizard.secrets import SecretStore
+    from cmkwizard.settings import (
+        AUTH_DIGEST,
+        AUTH_SERVICE_ACCOUNT,
+        SECRET_NAMES,
+        Profile,
+        ProfileStore,
+        check_secret,
+        field_label,
+    )
+
+    try:
+        profile = Profile(
+            name=args.name,
+            auth=AUTH_DIGEST if args.public_key else AUTH_SERVICE_ACCOUNT,
+            public_key=args.public_key,
+            client_id=args.client_id,
+            base_url=args.base_url,
+            org_id=args.org_id,
+            project_id=args.project_id,
+            aws_profile=args.aws_profile,
+            aws_region=args.aws_region,
+        )
+    except ValueError as err:
+        raise CommandError(f"profile name {args.name!r}: {err}") from None
+    problems = profile.problems()
+    if problems:
+        raise CommandError("profile not saved:\n  " + "\n  ".join(problems))
+
+    secrets = SecretStore()
+    label = field_label(profile.secret_name)
+    if secrets.available:
+        typed = getpass.getpass(f"{label.capitalize()} for {profile.identifier} (input hidden): ")
+        try:
+            secret = check_secret(typed)
+        except ValueError as err:
+            raise CommandError(f"{label} not accepted ({err}); profile not saved") from None
+        secrets.set(profile.name, profile.secret_name, secret)
+        for other in set(SECRET_NAMES.values()) - {profile.secret_name}:
+            secrets.delete(profile.name, other)
+        stored = f"its {label} is in the keyring ({secrets.service(profile.name)})"
+    else:
+        stored = (
+            f"without its {label}. {secrets.status_message}\n"
+            f"Provide the {label} with {_secret_variable(profile.secret_name)} when you use this profile."
+        )
+    store = ProfileStore()
+    store.save(profile)
+    print(f"Saved profile '{profile.name}' in {store.path}; {stored}")
+    return 0
+
+
+def _secret_variable(secret_name: str) -> str:
+    from cmkwizard.settings import ENV_CLIENT_SECRET, ENV_PRIVATE_KEY
+
+    return ENV_PRIVATE_KEY if secret_name == "private_key" else ENV_CLIENT_SECRET
+
+
+def _run_profiles_remove(args: argparse.Namespace) -> int:
+    from cmkwizard.secrets import SecretStore
+    from cmkwizard.settings import SECRET_NAMES, ProfileStore
+
+    store = ProfileStore()
+    if not store.remove(args.name):
+        names = ", ".join(store.names()) or "none"
+        raise CommandError(f"no cmkwizard profile named {args.name!r} (profiles: {names})")
+    secrets = SecretStore()
+    removed = [name for name in SECRET_NAMES.values() if secrets.delete(args.name, name)]
+    print(f"Removed profile '{args.name}'" + (" and its secret from the keyring." if removed else "."))
+    return 0

@@ -1,0 +1,115 @@
+"""What the TUI and the headless commands share: settings, a clock, and factories for clients and journals.
+
+The CLI builds one ``AppContext`` (from the real sources, or from a running sandbox) and hands it
+to ``screens.app.WizardApp`` or a headless command. Tests build one with their own factories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cmkwizard import paths
+from cmkwizard.journal import Journal
+from cmkwizard.settings import Overrides, Settings, load_settings
+from cmkwizard.state import SYSTEM_CLOCK, Clock
+
+if TYPE_CHECKING:
+    from cmkwizard.atlas import AtlasClient
+    from cmkwizard.atlas.client import Exchange
+    from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.sandbox import SandboxInfo
+
+SANDBOX_ORIGIN = "the sandbox"
+
+
+@dataclass
+class AppContext:
+    """``client_factory``, ``journal_factory`` and ``aws_factory`` default to ones built from ``settings``.
+
+    The defaults read ``self.settings`` when called, so after ``reload_settings`` (the operator typed
+    credentials on the connect screen) new clients use the new settings.
+    """
+
+    settings: Settings
+    clock: Clock = SYSTEM_CLOCK
+    sandbox: SandboxInfo | None = None
+    tracer: Callable[[Exchange], None] | None = None
+    journal_dir: Path | None = None
+    client_factory: Callable[[], AtlasClient] | None = None
+    journal_factory: Callable[[str], Journal] | None = None
+    aws_factory: Callable[[str | None], AwsAccount] | None = None
+    settings_loader: Callable[[Overrides | None], Settings] = field(default=load_settings, repr=False)
+    _journals: dict[str, Journal] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._register_secrets()
+
+    def reload_settings(self, overrides: Overrides | None = None) -> Settings:
+        """Resolve the settings again, with ``overrides`` (typed by the operator) above every other source."""
+        self.settings = self.settings_loader(overrides)
+        self._register_secrets()
+        return self.settings
+
+    def _register_secrets(self) -> None:
+        """Every file writer (journals, a ``TraceWriter``) learns the current secrets, so none can write one."""
+        secrets = self.settings.secrets()
+        for writer in (*self._journals.values(), self.tracer):
+            register = getattr(writer, "register_secret", None)
+            if register is not None:
+                for secret in secrets:
+                    register(secret)
+
+    def atlas_client(self) -> AtlasClient:
+        if self.client_factory is not None:
+            return self.client_factory()
+        return self.settings.make_client(tracer=self.tracer)
+
+    def journal(self, project_id: str) -> Journal:
+        """The project's journal (one object per project, so registered secrets stay registered)."""
+        if project_id not in self._journals:
+            if self.journal_factory is not None:
+                journal = self.journal_factory(project_id)
+            else:
+                journal = Journal.for_project(project_id, clock=self.clock, directory=self.journal_dir)
+            self._journals[project_id] = journal
+            self._register_secrets()
+        return self._journals[project_id]
+
+    def aws_account(self, region: str | None = None) -> AwsAccount:
+        if self.aws_factory is not None:
+            return self.aws_factory(region)
+        from cmkwizard.aws.adapters import AwsAccount
+
+        profile = self.settings.aws_profile.value if self.settings.aws_profile else None
+        default_region = self.settings.aws_region.value if self.settings.aws_region else None
+        return AwsAccount(profile=profile, region=region or default_region)
+
+
+def sandbox_settings(info: SandboxInfo, overrides: Overrides | None = None) -> Settings:
+    """Settings for a running sandbox only: nothing is read from the environment or any profile."""
+    extra = overrides.values() if overrides else {}
+    base = {
+        "public_key": info.public_key,
+        "private_key": info.private_key,
+        "base_url": info.atlas_base_url,
+        "org_id": info.org_id,
+        "project_id": info.project_id,
+        "aws_region": info.aws_region,
+    }
+    return load_settings(Overrides(**{**base, **extra}, origin=SANDBOX_ORIGIN), env={}, use_profiles=False)
+
+
+def sandbox_context(sandbox: Any, *, tracer: Callable[[Exchange], None] | None = None) -> AppContext:
+    """A context wired to a started ``cmkwizard.sandbox.Sandbox``: its credentials, its clock, its own journals."""
+    info = sandbox.info
+    return AppContext(
+        settings=sandbox_settings(info),
+        clock=sandbox.clock,
+        sandbox=info,
+        tracer=tracer,
+        journal_dir=paths.journal_dir() / "sandbox",
+        settings_loader=lambda overrides: sandbox_settings(info, overrides),
+    )
