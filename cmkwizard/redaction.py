@@ -19,8 +19,17 @@ SECRET_KEY = re.compile(
 )
 
 
+# Credential names that the pattern above does not catch once separators are removed: HTTP headers,
+# and the Atlas CLI's ``private_api_key``.
+_SECRET_NAME_ENDINGS = ("authorization", "cookie", "privateapikey")
+
+
 def is_secret_key(key: object) -> bool:
-    return isinstance(key, str) and SECRET_KEY.search(key) is not None
+    """Whether a field called ``key`` holds a secret, in any spelling (``private_key``, ``clientSecret``)."""
+    if not isinstance(key, str):
+        return False
+    compact = re.sub(r"[^A-Za-z0-9]", "", key)
+    return compact.lower().endswith(_SECRET_NAME_ENDINGS) or SECRET_KEY.search(compact) is not None
 
 
 def redact(obj: Any) -> Any:

@@ -9,12 +9,11 @@ secrets then come from the environment or a prompt and are never written anywher
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard import redaction
-from cmkwizard.redaction import REDACTED
+from cmkwizard.redaction import REDACTED, is_secret_key
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -22,11 +21,6 @@ if TYPE_CHECKING:
 # Registered secret values shorter than this are ignored: replacing a short string everywhere would
 # mangle unrelated text, and every credential the wizard handles is much longer.
 MIN_SECRET_LENGTH = 8
-
-# Names that carry credentials but do not look like secrets to ``redaction.is_secret_key``: HTTP
-# headers, and the Atlas CLI's ``private_api_key``.
-_MORE_SECRET_NAME_ENDINGS = ("authorization", "cookie", "privateapikey")
-
 
 class Secret:
     """A secret string: ``repr``/``str`` show a mask; ``reveal()`` returns the value."""
@@ -53,14 +47,6 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash((Secret, len(self._value)))
-
-
-def is_secret_key(name: object) -> bool:
-    """Whether a field called ``name`` holds a secret, in any spelling (``private_key``, ``clientSecret``, ``Authorization``)."""
-    if not isinstance(name, str):
-        return False
-    compact = re.sub(r"[^A-Za-z0-9]", "", name)
-    return compact.lower().endswith(_MORE_SECRET_NAME_ENDINGS) or redaction.is_secret_key(compact)
 
 
 class SecretScrubber:
