@@ -10,7 +10,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from cmkwizard.atlas.models import AwsIamRole, Caller, Project
+from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE, AwsIamRole, Caller, Project
 from cmkwizard.journal import to_jsonable
 from cmkwizard.state import SYSTEM_CLOCK, Clock, ProjectState, read_project_state
 
@@ -48,9 +48,14 @@ def _document(project: Project, state: ProjectState, settings: Settings) -> dict
         "encryption_at_rest": {
             "active_provider": ear.active_provider,
             "valid": ear.valid,
-            "aws_kms": {**to_jsonable(ear.aws_kms), "uses_legacy_credentials": ear.aws_kms.uses_legacy_credentials},
+            "aws_kms": {
+                **to_jsonable(ear.aws_kms),
+                "role_id": ear.aws_kms.role_id or state.access.encryption_role_id(PROVIDER_AWS),
+                "uses_legacy_credentials": ear.aws_kms.uses_legacy_credentials,
+            },
             "azure_key_vault": {
                 **to_jsonable(ear.azure_key_vault),
+                "role_id": ear.azure_key_vault.role_id or state.access.encryption_role_id(PROVIDER_AZURE),
                 "uses_legacy_credentials": ear.azure_key_vault.uses_legacy_credentials,
             },
             "google_cloud_kms_enabled": ear.google_cloud_kms_enabled,

@@ -212,6 +212,15 @@ class CloudProviderAccess:
     def azure_principal(self, role_id: str) -> AzureServicePrincipal | None:
         return next((r for r in self.azure_principals if r.role_id == role_id), None)
 
+    def encryption_role_id(self, provider: str) -> str | None:
+        """The role encryption at rest uses for ``provider``, from its feature usages.
+
+        The encryption-at-rest GET does not have to return ``roleId`` (the spec marks it write-only),
+        so the roles' own feature usages are the reliable source.
+        """
+        roles = self.aws_roles if provider == PROVIDER_AWS else self.azure_principals
+        return next((r.role_id for r in roles if r.used_for_encryption), None)
+
 
 @dataclass(frozen=True)
 class AwsKmsConfig:
