@@ -271,7 +271,9 @@ def test_mutated_role_arns_are_refused(account, name, mutation, data):
         bad = data.draw(st.sampled_from(" #$%&*()[]{}!?;\"'<>|\\~^`"))
         position = data.draw(st.integers(0, len(name)))
         arn = f"arn:aws:iam::{account}:role/{name[:position]}{bad}{name[position:]}"
+        # Pasted values are trimmed of surrounding quotes and blanks, so those are not mutations there.
         assume(bad not in "\"'`" or position not in (0, len(name)))
+        assume(bad != " " or position != len(name))
     else:
         arn = f"arn:aws:iam::{account}:user/{name}"
     with pytest.raises(InputError):

@@ -1,0 +1,360 @@
+"""The Atlas role for AWS: create or reuse it, get its trust policy right, and authorize it.
+
+Authorization is where operators lose the most time: IAM is eventually consistent, so Atlas answers
+``CANNOT_ASSUME_ROLE`` for a while after a correct trust-policy change, and for ever after a wrong
+one. With AWS credentials the wizard reads the trust policy first and says exactly what is wrong
+before asking Atlas; then it retries with a visible countdown, telling propagation apart from a
+misconfiguration.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.models import AwsIamRole
+from cmkwizard.aws.arns import parse_role_ref
+from cmkwizard.aws.errors import InputError
+from cmkwizard.aws.policies import diagnose_trust_policy, merge_trust_policy, trust_policy
+from cmkwizard.journeys import calls
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.base import (
+    JourneyRun,
+    PlannedCall,
+    Progress,
+    ProgressEvent,
+    Step,
+    StepError,
+    StepState,
+    StepView,
+)
+from cmkwizard.journeys.waiting import Backoff, retry_while
+
+if TYPE_CHECKING:
+    from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.state import ProjectState
+
+CANNOT_ASSUME_ROLE = "CANNOT_ASSUME_ROLE"
+ROLE_PLACEHOLDER = "<roleId>"
+PRINCIPAL_PLACEHOLDER = "arn:aws:iam::<atlasAWSAccountArn account>:root"
+EXTERNAL_ID_PLACEHOLDER = "<atlasAssumedRoleExternalId>"
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """An existing Atlas role the journey can use, and why it is a good one."""
+
+    role: AwsIamRole
+    why: str
+
+
+def reusable_roles(state: ProjectState) -> list[RoleChoice]:
+    """Existing AWS roles, best first: the one encryption uses, ones used for it, authorized, unused."""
+    choices: list[RoleChoice] = []
+    seen: set[str] = set()
+
+    def add(role: AwsIamRole | None, why: str) -> None:
+        if role is not None and role.role_id not in seen:
+            seen.add(role.role_id)
+            choices.append(RoleChoice(role, why))
+
+    roles = state.access.aws_roles
+    add(state.aws_role(state.encryption.aws_kms.role_id), "used by this project's encryption at rest")
+    for role in roles:
+        if role.used_for_encryption:
+            add(role, "already used for encryption at rest")
+    for role in sorted((r for r in roles if r.authorized), key=lambda r: _timestamp(r.authorized_date), reverse=True):
+        add(role, f"authorized for {role.iam_assumed_role_arn}")
+    unused = [r for r in roles if not r.authorized and not r.feature_types]
+    for role in sorted(unused, key=lambda r: _timestamp(r.created_date), reverse=True):
+        add(role, "created but not authorized yet (an earlier, unfinished set-up)")
+    return choices
+
+
+def _timestamp(moment: datetime | None) -> float:
+    return moment.timestamp() if moment else 0.0
+
+
+def chosen_role(state: ProjectState, inputs: OnboardAwsInputs) -> AwsIamRole | None:
+    """The role the journey uses: the one named in the inputs, else the best reusable one.
+
+    A role already authorized for another IAM role is not picked on its own once the operator has named
+    the IAM role: re-authorizing it would take it away from whatever uses it.
+    """
+    if inputs.role_id:
+        return state.aws_role(inputs.role_id)
+    if inputs.create_new_role:
+        return None
+    roles = [c.role for c in reusable_roles(state)]
+    if inputs.role_arn:
+        roles = [r for r in roles if not r.authorized or r.iam_assumed_role_arn == inputs.role_arn]
+    return roles[0] if roles else None
+
+
+def describe_role(role: AwsIamRole) -> str:
+    who = f"authorized for {role.iam_assumed_role_arn}" if role.authorized else "not authorized yet"
+    return (
+        f"Atlas role {role.role_id} ({who}); Atlas principal {role.atlas_aws_account_arn}, "
+        f"external ID {role.atlas_assumed_role_external_id}"
+    )
+
+
+def required_trust_policy(role: AwsIamRole) -> dict:
+    """The trust policy that lets this Atlas role assume the IAM role, and nobody else."""
+    return trust_policy(role.atlas_aws_account_arn or "", role.atlas_assumed_role_external_id or "")
+
+
+class RoleStep(Step[OnboardAwsInputs]):
+    key = "role"
+    title = "Atlas role"
+    help = """\
+**The Atlas role** is Atlas' side of the trust between Atlas and your AWS account (a *cloud
+provider access* role). Atlas gives it a principal (`atlasAWSAccountArn`) and an external ID
+(`atlasAssumedRoleExternalId`) that your IAM role's trust policy must name.
+
+The wizard reuses a role this project already has (the one encryption uses, or an authorized one)
+and never creates a second one when you resume.
+"""
+
+    def assess(self, state: ProjectState, inputs: OnboardAwsInputs) -> StepView:
+        role = chosen_role(state, inputs)
+        if inputs.role_id and role is None:
+            known = ", ".join(r.role_id for r in state.access.aws_roles) or "none"
+            return self.view(
+                StepState.BLOCKED,
+                f"Atlas role {inputs.role_id} is not in this project",
+                f"It was removed or belongs to another project. Choose an existing role ({known}) or "
+                "create a new one.",
+            )
+        if role is None:
+            return self.view(StepState.TODO, "Atlas will create a new AWS role for this project")
+        return self.view(StepState.DONE, describe_role(role))
+
+    def plan(self, state: ProjectState, inputs: OnboardAwsInputs) -> list[PlannedCall]:
+        if chosen_role(state, inputs) is not None:
+            return []
+        return [calls.create_aws_role(state.project_id)]
+
+    async def apply(self, run: JourneyRun[OnboardAwsInputs], progress: Progress) -> None:
+        state = await run.read_state()
+        role = chosen_role(state, run.inputs)
+        if run.inputs.role_id and role is None:
+            raise InputError(self.assess(state, run.inputs).reason or "")
+        if role is not None:
+            if run.inputs.role_id != role.role_id:
+                run.inputs.role_id = role.role_id
+                run.record_decision("reuse Atlas role", role.role_id)
+                run.save_inputs()
+            progress(ProgressEvent(self.key, f"Using {describe_role(role)}", 1.0))
+            return
+        progress(ProgressEvent(self.key, "Creating the Atlas role for AWS"))
+        try:
+            role = await run.client.create_aws_role(run.project_id)
+        except AtlasApiError as err:
+            run.record_change("ATLAS", "create AWS cloud provider access role", error=err)
+            raise
+        run.record_change(
+            "ATLAS",
+            "create AWS cloud provider access role",
+            result={
+                "roleId": role.role_id,
+                "atlasAWSAccountArn": role.atlas_aws_account_arn,
+                "atlasAssumedRoleExternalId": role.atlas_assumed_role_external_id,
+            },
+        )
+        run.inputs.role_id = role.role_id
+        run.inputs.create_new_role = False
+        run.save_inputs()
+        progress(ProgressEvent(self.key, f"Created {describe_role(role)}", 1.0))
+
+
+class AuthorizeStep(Step[OnboardAwsInputs]):
+    key = "authorize"
+    title = "Trust policy and authorization"
+    help = """\
+**Trust policy and authorization.** Your IAM role must trust the Atlas principal, and only with
+this project's external ID:
+
+```json
+{"Effect": "Allow", "Principal": {"AWS": "<atlasAWSAccountArn>"}, "Action": "sts:AssumeRole",
+ "Condition": {"StringEquals": {"sts:ExternalId": "<atlasAssumedRoleExternalId>"}}}
+```
+
+Then Atlas is given the role's ARN and tries to assume it. IAM changes take a while to reach every
+AWS region, so `CANNOT_ASSUME_ROLE` for a minute or two after a correct change is normal: the wizard
+retries with a countdown. With AWS credentials it reads the trust policy first and tells you exactly
+what is wrong (principal, external ID, action) instead of waiting in vain; it can also create the
+role or merge the Atlas statement into its trust policy, keeping every other statement.
+"""
+
+    def assess(self, state: ProjectState, inputs: OnboardAwsInputs) -> StepView:
+        role = chosen_role(state, inputs)
+        if role is None:
+            return self.view(StepState.TODO, "Waiting for the Atlas role", "Create or choose the Atlas role first.")
+        wanted = inputs.role_arn
+        if role.authorized and (wanted is None or wanted == role.iam_assumed_role_arn):
+            return self.view(StepState.DONE, f"Atlas assumes {role.iam_assumed_role_arn}")
+        if wanted is None:
+            return self.view(
+                StepState.TODO,
+                "Put the trust policy on your IAM role, then give its ARN: "
+                + json.dumps(required_trust_policy(role)),
+                "Needs the IAM role ARN (arn:aws:iam::<account id>:role/<name>).",
+            )
+        if role.authorized:
+            return self.view(StepState.TODO, f"Re-authorize: Atlas assumes {role.iam_assumed_role_arn}, not {wanted}")
+        return self.view(StepState.TODO, f"Authorize Atlas to assume {wanted}")
+
+    def plan(self, state: ProjectState, inputs: OnboardAwsInputs) -> list[PlannedCall]:
+        role = chosen_role(state, inputs)
+        if role is not None and role.authorized and inputs.role_arn in (None, role.iam_assumed_role_arn):
+            return []
+        arn = inputs.role_arn or "arn:aws:iam::<account id>:role/<name>"
+        planned = []
+        if inputs.manage_trust_policy:
+            name = parse_role_ref(arn).name if inputs.role_arn else "<name>"
+            if role is not None:
+                wanted = required_trust_policy(role)
+            else:
+                wanted = trust_policy(PRINCIPAL_PLACEHOLDER, EXTERNAL_ID_PLACEHOLDER)
+            planned.append(calls.update_trust_policy(name, wanted))
+        planned.append(calls.authorize_aws_role(state.project_id, role.role_id if role else ROLE_PLACEHOLDER, arn))
+        return planned
+
+    async def apply(self, run: JourneyRun[OnboardAwsInputs], progress: Progress) -> None:
+        state = await run.read_state()
+        role = chosen_role(state, run.inputs)
+        if role is None:
+            raise StepError(self.key, "No Atlas role yet", "The role step has not run.", "Run the role step first.")
+        arn = run.inputs.role_arn
+        if role.authorized and arn in (None, role.iam_assumed_role_arn):
+            return
+        if arn is None:
+            raise InputError("Give the ARN of the IAM role Atlas should assume: arn:aws:iam::<account id>:role/<name>.")
+        checked = changed = False
+        if run.aws is not None:
+            checked, changed = await self._check_trust_policy(run, run.aws, progress, role, arn)
+        await self._authorize(run, progress, role, arn, checked=checked, changed=changed)
+
+    async def _check_trust_policy(
+        self, run: JourneyRun[OnboardAwsInputs], aws: AwsAccount, progress: Progress, role: AwsIamRole, arn: str
+    ) -> tuple[bool, bool]:
+        """Read the IAM role's trust policy; fix it when allowed, else stop with what is wrong.
+
+        Returns whether the policy could be checked and whether the wizard just changed it.
+        """
+        ref = parse_role_ref(arn)
+        account = (await aws.caller_identity()).get("Account")
+        if account != ref.account_id:
+            progress(ProgressEvent(
+                self.key,
+                f"The AWS credentials are for account {account}, the role is in {ref.account_id}: its trust policy "
+                "cannot be read here, Atlas' answer will tell",
+            ))
+            return False, False
+        principal, external_id = role.atlas_aws_account_arn or "", role.atlas_assumed_role_external_id or ""
+        wanted = required_trust_policy(role)
+        progress(ProgressEvent(self.key, f"Reading the trust policy of IAM role {ref.name}"))
+        info = await aws.get_role(ref.name)
+        if info is None:
+            if not run.inputs.manage_trust_policy:
+                raise StepError(
+                    self.key,
+                    f"IAM role {ref.name} does not exist in account {ref.account_id}",
+                    "Atlas cannot assume a role that does not exist.",
+                    f"Create it with this trust policy, or let the wizard create it: {json.dumps(wanted)}",
+                )
+            await aws.create_role(ref.name, wanted)
+            run.record_change("AWS", f"create IAM role {ref.name}", inputs={"trust_policy": wanted})
+            progress(ProgressEvent(self.key, f"Created IAM role {ref.name} with the Atlas trust policy"))
+            return True, True
+        problems = diagnose_trust_policy(info.trust_policy, principal, external_id)
+        if not problems:
+            progress(ProgressEvent(self.key, f"The trust policy of {ref.name} lets Atlas assume it"))
+            return True, False
+        if not run.inputs.manage_trust_policy:
+            raise StepError(
+                self.key,
+                f"Misconfiguration: the trust policy of {ref.name} does not let Atlas assume it",
+                " ".join(p.message for p in problems),
+                " ".join(p.fix for p in problems),
+            )
+        merged = merge_trust_policy(info.trust_policy, principal, external_id)
+        await aws.update_trust_policy(ref.name, merged.policy)
+        run.record_change("AWS", f"update trust policy of IAM role {ref.name}", inputs={"changes": merged.changes})
+        progress(ProgressEvent(self.key, f"Updated the trust policy of {ref.name}: " + " ".join(merged.changes)))
+        return True, True
+
+    async def _authorize(
+        self,
+        run: JourneyRun[OnboardAwsInputs],
+        progress: Progress,
+        role: AwsIamRole,
+        arn: str,
+        *,
+        checked: bool,
+        changed: bool,
+    ) -> None:
+        timing = run.timing
+        failures: list[str] = []
+
+        def explain(err: Exception, attempt: int, elapsed: float) -> str:
+            detail = getattr(err, "detail", None) or str(err)
+            repeated = len(failures) >= 2 and len(set(failures[-3:])) == 1
+            if elapsed < timing.authorize_suspicious_after or not repeated:
+                why = "the trust policy was just changed" if changed else "IAM changes take time to reach Atlas"
+                return f"IAM propagation: Atlas cannot assume {arn} yet ({why}); attempt {attempt} failed"
+            if checked:
+                return (
+                    f"Still refused after {int(elapsed)} s although the trust policy lets Atlas in ({detail}). "
+                    f"Check that {arn} is exactly this role (path included); attempt {attempt} failed"
+                )
+            return (
+                f"Misconfiguration: Atlas has been refused the same way for {int(elapsed)} s ({detail}). "
+                f"Check the trust policy names principal {role.atlas_aws_account_arn} and external ID "
+                f"{role.atlas_assumed_role_external_id}; attempt {attempt} failed"
+            )
+
+        def should_retry(err: Exception) -> bool:
+            if isinstance(err, AtlasApiError) and err.error_code == CANNOT_ASSUME_ROLE:
+                failures.append(err.detail or "")
+                return True
+            return False
+
+        progress(ProgressEvent(self.key, f"Authorizing Atlas to assume {arn}"))
+        try:
+            updated = await retry_while(
+                run,
+                progress,
+                self.key,
+                lambda: run.client.authorize_aws_role(run.project_id, role.role_id, arn),
+                should_retry=should_retry,
+                explain=explain,
+                budget=timing.authorize_budget,
+                backoff=Backoff(timing.first_retry, timing.max_retry),
+            )
+        except AtlasApiError as err:
+            run.record_change(
+                "ATLAS", f"authorize Atlas role {role.role_id}", inputs={"iamAssumedRoleArn": arn}, error=err
+            )
+            if err.error_code != CANNOT_ASSUME_ROLE:
+                raise
+            raise StepError(
+                self.key,
+                f"Atlas still cannot assume {arn} after {len(failures)} attempts",
+                f"{err.detail or err}. IAM propagation finishes within a few minutes, so the trust policy "
+                "is most likely wrong.",
+                "Make the role's trust policy allow exactly this, then try again: "
+                + json.dumps(required_trust_policy(role)),
+                CANNOT_ASSUME_ROLE,
+            ) from err
+        run.record_change(
+            "ATLAS",
+            f"authorize Atlas role {role.role_id}",
+            inputs={"iamAssumedRoleArn": arn},
+            result={"authorizedDate": updated.authorized_date, "attempts": len(failures) + 1},
+        )
+        progress(ProgressEvent(self.key, f"Atlas assumes {arn}", 1.0))

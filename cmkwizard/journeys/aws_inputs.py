@@ -1,0 +1,130 @@
+"""What the operator tells the AWS onboarding journey, validated as it is typed.
+
+The setters normalise every accepted spelling (region code or Atlas name, key id, ARN or alias,
+role name or ARN) and raise InputError saying what is wrong and what is expected. Inputs that the
+cloud cannot give back (the role ARN before authorization, the cluster choice) are recorded in the
+journal and offered again on resume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from cmkwizard.atlas.models import PROVIDER_AWS
+from cmkwizard.aws.arns import parse_key_ref, parse_role_ref
+from cmkwizard.aws.errors import InputError
+from cmkwizard.aws.regions import to_atlas_region
+from cmkwizard.journeys.eligibility import cluster_eligibility
+
+if TYPE_CHECKING:
+    from cmkwizard.journal import Journal
+    from cmkwizard.state import ProjectState
+
+JOURNEY_NAME = "onboard_aws"
+
+
+@dataclass
+class OnboardAwsInputs:
+    role_id: str | None = None
+    """The Atlas cloud provider access role to use (reused when it exists; never a second one)."""
+    create_new_role: bool = False
+    """Create a new Atlas role even though a reusable one exists."""
+    role_arn: str | None = None
+    """The IAM role Atlas assumes (canonical ARN)."""
+    manage_trust_policy: bool = False
+    """With AWS credentials: create the IAM role, or merge the Atlas statement into its trust policy."""
+    key_ref: str | None = None
+    """The KMS key: key ARN, key id or alias (an alias is resolved to its key before Atlas sees it)."""
+    region: str | None = None
+    """The key's region in Atlas form (US_EAST_1)."""
+    attach_key_policy: bool = False
+    """With AWS credentials: put the KMS access policy on the role as an inline policy."""
+    checked_key: str | None = None
+    """Set by the key step: the key that passed its checks (or was accepted without credentials)."""
+    confirm_legacy_migration: bool = False
+    """The project uses IAM-user access keys; moving to a role cannot be undone."""
+    clusters: tuple[str, ...] | None = None
+    """Clusters to encrypt; None until the operator chooses (an empty choice skips the step)."""
+    private_endpoint_regions: tuple[str, ...] | None = None
+    """Regions (Atlas form) that get a private endpoint to AWS KMS; None until the operator chooses."""
+    require_private_networking: bool = False
+    replace_failed_endpoints: bool = False
+    """Remove a FAILED endpoint and create it again instead of stopping with its error."""
+
+    # --- validated setters --------------------------------------------------------------
+
+    def set_role_arn(self, text: str, account_id: str | None = None) -> str:
+        """A role ARN, or a role name when the AWS account is known."""
+        self.role_arn = parse_role_ref(text, account_id).arn
+        return self.role_arn
+
+    def set_region(self, text: str) -> str:
+        region = to_atlas_region(text)
+        if self.key_ref:
+            parse_key_ref(self.key_ref, region)  # a key ARN in another region is refused here
+        self.region = region
+        self._forget_key_check()
+        return region
+
+    def set_key(self, text: str) -> str:
+        """Key id, key ARN, multi-Region key id, alias or alias ARN; an ARN also sets the region."""
+        ref = parse_key_ref(text, self.region)
+        self.key_ref = ref.arn or ref.key_id or ref.alias
+        if ref.atlas_region:
+            self.region = ref.atlas_region
+        self._forget_key_check()
+        return self.key_ref or ""
+
+    def set_clusters(self, names: Iterable[str], state: ProjectState) -> tuple[str, ...]:
+        """The clusters to encrypt; every one must exist and be eligible."""
+        chosen = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+        problems = []
+        for name in chosen:
+            cluster = state.cluster(name)
+            if cluster is None:
+                known = ", ".join(c.name for c in state.clusters) or "none"
+                problems.append(f"there is no cluster named '{name}' in this project (clusters: {known})")
+                continue
+            eligibility = cluster_eligibility(cluster, PROVIDER_AWS)
+            if not eligibility.eligible:
+                problems.append(f"{name}: " + "; ".join(eligibility.reasons))
+        if problems:
+            raise InputError("Cannot encrypt the chosen clusters: " + " | ".join(problems))
+        self.clusters = chosen
+        return chosen
+
+    def set_private_endpoint_regions(self, texts: Iterable[str]) -> tuple[str, ...]:
+        """AWS regions in any spelling; an empty choice turns private networking off."""
+        regions = tuple(dict.fromkeys(to_atlas_region(t) for t in texts if t.strip()))
+        self.private_endpoint_regions = regions
+        self.require_private_networking = bool(regions)
+        return regions
+
+    def _forget_key_check(self) -> None:
+        self.checked_key = None
+
+    # --- journal --------------------------------------------------------------------------
+
+    def to_record(self) -> dict[str, Any]:
+        """The inputs as plain JSON values (none of them is a secret)."""
+        record = asdict(self)
+        for name in ("clusters", "private_endpoint_regions"):
+            if record[name] is not None:
+                record[name] = list(record[name])
+        return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> OnboardAwsInputs:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in record.items() if k in known}
+        for name in ("clusters", "private_endpoint_regions"):
+            if isinstance(values.get(name), list):
+                values[name] = tuple(values[name])
+        return cls(**values)
+
+    @classmethod
+    def from_journal(cls, journal: Journal) -> OnboardAwsInputs:
+        """The inputs last recorded for this journey in the project's journal (empty inputs if none)."""
+        return cls.from_record(journal.last_inputs(JOURNEY_NAME))

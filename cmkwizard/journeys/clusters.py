@@ -1,0 +1,176 @@
+"""Turning encryption with the project's key on for chosen clusters and following each to IDLE."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.models import CLUSTER_IDLE, Cluster
+from cmkwizard.journeys import calls
+from cmkwizard.journeys.base import (
+    JourneyRun,
+    PlannedCall,
+    Progress,
+    ProgressEvent,
+    Step,
+    StepError,
+    StepState,
+    StepView,
+)
+from cmkwizard.journeys.eligibility import Eligibility, cluster_eligibility
+from cmkwizard.journeys.waiting import PollStatus, poll_until
+
+if TYPE_CHECKING:
+    from cmkwizard.state import ProjectState
+
+
+class ClusterChoice(Protocol):
+    clusters: tuple[str, ...] | None
+
+    def to_record(self) -> dict[str, Any]: ...
+
+
+def eligibility_table(state: ProjectState, provider: str) -> list[Eligibility]:
+    """Every cluster with whether it can use ``provider``'s key and, if not, why."""
+    return [cluster_eligibility(c, provider) for c in state.clusters]
+
+
+def cluster_done(cluster: Cluster | None, provider: str) -> bool:
+    if cluster is None:
+        return False
+    return cluster.encryption_at_rest_provider == provider and cluster.state_name == CLUSTER_IDLE
+
+
+def cluster_line(cluster: Cluster) -> str:
+    paused = ", paused" if cluster.paused else ""
+    return f"{cluster.name}: {cluster.encryption_at_rest_provider}, {cluster.state_name}{paused}"
+
+
+class ClustersStep(Step[Any]):
+    key = "clusters"
+    title = "Clusters"
+    help = """\
+**Clusters.** Each cluster is encrypted with the project's key once its `encryptionAtRestProvider`
+is set. Eligible: dedicated clusters (M10 or larger, not shared-tier or Flex), not paused, with
+Cloud Backup, not already using another provider's key. Atlas then rolls the change through the
+nodes (`UPDATING`) without downtime; the wizard follows every chosen cluster to `IDLE` and shows
+each one's progress. A cluster Atlas refuses does not stop the others: its error code and the next
+step are reported at the end.
+"""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+
+    def assess(self, state: ProjectState, inputs: ClusterChoice) -> StepView:
+        encryption = state.encryption
+        if encryption.active_provider != self.provider or not encryption.valid:
+            return self.view(
+                StepState.TODO,
+                "Waiting for the project",
+                f"Enable {self.provider} encryption for the project first.",
+            )
+        if inputs.clusters is None:
+            table = eligibility_table(state, self.provider)
+            eligible = [e.name for e in table if e.eligible and not e.already_enabled]
+            done = [e.name for e in table if e.already_enabled]
+            summary = f"Eligible: {', '.join(eligible) or 'none'}"
+            if done:
+                summary += f"; already encrypted: {', '.join(done)}"
+            return self.view(StepState.TODO, summary, "Choose the clusters to encrypt (or none).")
+        if not inputs.clusters:
+            return self.view(StepState.SKIPPED, "No cluster chosen")
+        blocked = []
+        for name in inputs.clusters:
+            cluster = state.cluster(name)
+            if cluster is None:
+                blocked.append(f"{name}: no such cluster in this project")
+            elif not cluster_done(cluster, self.provider):
+                eligibility = cluster_eligibility(cluster, self.provider)
+                if not eligibility.eligible:
+                    blocked.append(f"{name}: " + "; ".join(eligibility.reasons))
+        lines = "; ".join(cluster_line(c) for n in inputs.clusters if (c := state.cluster(n)))
+        if blocked:
+            return self.view(StepState.BLOCKED, lines, " | ".join(blocked))
+        if all(cluster_done(state.cluster(n), self.provider) for n in inputs.clusters):
+            return self.view(StepState.DONE, lines)
+        return self.view(StepState.TODO, lines)
+
+    def plan(self, state: ProjectState, inputs: ClusterChoice) -> list[PlannedCall]:
+        return [
+            calls.set_cluster_provider(state.project_id, name, self.provider)
+            for name in self._to_change(state, inputs.clusters or ())
+        ]
+
+    def _to_change(self, state: ProjectState, names: Sequence[str]) -> list[str]:
+        return [
+            n for n in names
+            if (c := state.cluster(n)) is None or c.encryption_at_rest_provider != self.provider
+        ]
+
+    async def apply(self, run: JourneyRun[Any], progress: Progress) -> None:
+        chosen = tuple(run.inputs.clusters or ())
+        if not chosen:
+            return
+        state = await run.read_state()
+        refused: dict[str, AtlasApiError] = {}
+        to_change = self._to_change(state, chosen)
+        if to_change:
+            run.record_decision(f"clusters to encrypt with {self.provider} keys", list(chosen))
+        for name in to_change:
+            progress(ProgressEvent(self.key, f"{name}: setting the encryption provider to {self.provider}"))
+            try:
+                await run.client.set_cluster_encryption_provider(run.project_id, name, self.provider)
+            except AtlasApiError as err:
+                refused[name] = err
+                run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}", error=err)
+                progress(ProgressEvent(self.key, f"{name}: Atlas refused ({err.error_code}): {err.next_step}"))
+                continue
+            run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}")
+        following = [n for n in chosen if n not in refused]
+        if following:
+            await self._follow(run, progress, following)
+        if refused:
+            raise _refusal_error(self.key, refused, len(chosen))
+
+    async def _follow(self, run: JourneyRun[Any], progress: Progress, names: Sequence[str]) -> None:
+        def check(clusters: list[Cluster]) -> PollStatus:
+            by_name = {c.name: c for c in clusters}
+            missing = [n for n in names if n not in by_name]
+            if missing:
+                raise StepError(
+                    self.key,
+                    f"Cluster {', '.join(missing)} disappeared",
+                    "It was deleted while its encryption was being changed.",
+                    "Choose the clusters again.",
+                )
+            done = [n for n in names if cluster_done(by_name[n], self.provider)]
+            lines = "; ".join(cluster_line(by_name[n]) for n in names)
+            return PollStatus(len(done) == len(names), lines, len(done) / len(names))
+
+        await poll_until(
+            run,
+            progress,
+            self.key,
+            lambda: run.client.list_clusters(run.project_id),
+            check,
+            budget=run.timing.cluster_budget,
+            what="Clusters reaching IDLE",
+            next_step="Atlas is still applying the change; come back later, the wizard resumes here",
+        )
+
+
+def _refusal_error(step_key: str, refused: dict[str, AtlasApiError], chosen: int) -> StepError:
+    first = next(iter(refused.values()))
+    meaning = " | ".join(
+        f"{name}: {err.error_code} ({err.meaning}). {err.detail or ''}".strip() for name, err in refused.items()
+    )
+    next_step = " | ".join(f"{name}: {err.next_step}" for name, err in refused.items())
+    done = chosen - len(refused)
+    return StepError(
+        step_key,
+        f"Atlas refused {len(refused)} of {chosen} clusters ({done} encrypted)",
+        meaning,
+        next_step,
+        first.error_code,
+    )

@@ -1,0 +1,100 @@
+"""The closing report of a journey: what changed (from the journal), where things stand, the rotation alert."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cmkwizard.atlas.models import AlertConfig
+from cmkwizard.journal import ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_INPUT
+from cmkwizard.journeys.base import JourneyRun, PlannedCall, Progress, ProgressEvent, Step, StepState, StepView
+from cmkwizard.journeys.calls import list_alert_configs
+
+if TYPE_CHECKING:
+    from cmkwizard.journal import Journal
+    from cmkwizard.state import ProjectState
+
+_CHANGE_KINDS = (ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE)
+
+
+@dataclass(frozen=True)
+class JourneySummary:
+    configuration: tuple[str, ...]
+    changes: tuple[str, ...]
+    rotation_alert: AlertConfig | None
+    rotation_event: str
+
+    @property
+    def rotation_alert_line(self) -> str:
+        alert = self.rotation_alert
+        if alert is None:
+            return (
+                f"No {self.rotation_event} alert found: Atlas normally creates a 90-day one when a customer key "
+                "is configured. Create it under Project > Alerts so you are reminded to rotate the key."
+            )
+        state = "enabled" if alert.enabled else "DISABLED (enable it, or rotation will be forgotten)"
+        days = f"after {alert.threshold_days} days" if alert.threshold_days is not None else "(no threshold set)"
+        return f"Key rotation alert {alert.id}: fires {days}, {state}"
+
+    def lines(self) -> list[str]:
+        return [
+            *self.configuration,
+            self.rotation_alert_line,
+            f"{len(self.changes)} change(s) recorded in the journal:",
+            *(f"  {c}" for c in self.changes),
+        ]
+
+
+def journey_changes(journal: Journal, journey: str) -> tuple[str, ...]:
+    """Changes recorded since the journey's first recorded input (all of them if it has none)."""
+    entries = journal.entries()
+    start = next(
+        (i for i, e in enumerate(entries) if e.get("kind") == OPERATOR_INPUT and e.get("journey") == journey), 0
+    )
+    return tuple(_change_line(e) for e in entries[start:] if e.get("kind") in _CHANGE_KINDS)
+
+
+def _change_line(entry: Mapping[str, Any]) -> str:
+    provider = str(entry.get("kind", "")).removesuffix("_change").upper()
+    outcome = entry.get("outcome", "done")
+    error = entry.get("error") or {}
+    code = f" ({error.get('code')})" if isinstance(error, Mapping) and error.get("code") else ""
+    return f"{entry.get('at', '')} {provider}: {entry.get('what', '')}: {outcome}{code}"
+
+
+class SummaryStep(Step[Any]):
+    key = "summary"
+    title = "Summary"
+    final = True
+    help = """\
+**Summary.** What the wizard changed (every change is in the project's journal, with its time and
+outcome), where the project stands now, and the key rotation alert Atlas created: Atlas never rotates
+your key itself, so keep that alert on and rotate before it fires.
+"""
+
+    def __init__(self, provider: str, describe: Callable[[ProjectState], Sequence[str]]) -> None:
+        self.provider = provider
+        self._describe = describe
+
+    @property
+    def rotation_event(self) -> str:
+        return f"{self.provider}_ENCRYPTION_KEY_NEEDS_ROTATION"
+
+    def assess(self, state: ProjectState, inputs: Any) -> StepView:
+        return self.view(StepState.TODO, "; ".join(self._describe(state)))
+
+    def plan(self, state: ProjectState, inputs: Any) -> list[PlannedCall]:
+        return [list_alert_configs(state.project_id)]
+
+    async def apply(self, run: JourneyRun[Any], progress: Progress) -> None:
+        state = await run.read_state()
+        alerts = await run.client.list_alert_configs(run.project_id)
+        alert = next((a for a in alerts if a.event_type_name == self.rotation_event), None)
+        summary = JourneySummary(
+            tuple(self._describe(state)), journey_changes(run.journal, run.journey_name), alert, self.rotation_event
+        )
+        run.report = summary
+        for line in summary.lines():
+            progress(ProgressEvent(self.key, line))
+        progress(ProgressEvent(self.key, "Done", 1.0))
