@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 # mangle unrelated text, and every credential the wizard handles is much longer.
 MIN_SECRET_LENGTH = 8
 
+
 class Secret:
     """A secret string: ``repr``/``str`` show a mask; ``reveal()`` returns the value."""
 

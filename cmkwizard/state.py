@@ -20,6 +20,8 @@ from cmkwizard.atlas.models import (
     PROVIDER_AWS,
     PROVIDER_AZURE,
     AwsIamRole,
+    AwsKmsConfig,
+    AzureKeyVaultConfig,
     AzureServicePrincipal,
     Caller,
     CloudProviderAccess,
@@ -95,14 +97,15 @@ class ProjectState:
         if previous is None:
             return []
         changes: list[Change] = []
+        before, after = previous.encryption, self.encryption
         changes += _compare_fields(
-            Subject.ENCRYPTION, PROVIDER_AWS, _aws_kms_fields(previous.encryption), _aws_kms_fields(self.encryption)
+            Subject.ENCRYPTION, PROVIDER_AWS, aws_kms_fields(before.aws_kms), aws_kms_fields(after.aws_kms)
         )
         changes += _compare_fields(
             Subject.ENCRYPTION,
             PROVIDER_AZURE,
-            _azure_key_vault_fields(previous.encryption),
-            _azure_key_vault_fields(self.encryption),
+            azure_key_vault_fields(before.azure_key_vault),
+            azure_key_vault_fields(after.azure_key_vault),
         )
         changes += _compare_items(Subject.ROLE, _roles(previous.access), _roles(self.access))
         changes += _compare_items(
@@ -222,8 +225,8 @@ async def _endpoints_or_unavailable(
 # --- diff helpers ---------------------------------------------------------------------------
 
 
-def _aws_kms_fields(ear: EncryptionAtRest) -> dict[str, Any]:
-    kms = ear.aws_kms
+def aws_kms_fields(kms: AwsKmsConfig) -> dict[str, Any]:
+    """The AWS KMS settings an operator follows, under their API names."""
     return {
         "enabled": kms.enabled,
         "customerMasterKeyID": kms.customer_master_key_id,
@@ -234,8 +237,8 @@ def _aws_kms_fields(ear: EncryptionAtRest) -> dict[str, Any]:
     }
 
 
-def _azure_key_vault_fields(ear: EncryptionAtRest) -> dict[str, Any]:
-    akv = ear.azure_key_vault
+def azure_key_vault_fields(akv: AzureKeyVaultConfig) -> dict[str, Any]:
+    """The Azure Key Vault settings an operator follows, under their API names."""
     return {
         "enabled": akv.enabled,
         "keyVaultName": akv.key_vault_name,
@@ -296,4 +299,3 @@ def _compare_items(
 
 def _show(value: Any) -> str:
     return "-" if value is None else str(value)
-

@@ -211,8 +211,9 @@ def _role_row(role: dict[str, Any]) -> tuple[str, ...]:
 def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> list[str]:
     if not rows:
         return ["none"]
-    widths = [max(len(str(row[i])) for row in (headers, *rows)) for i in range(len(headers))]
-    return ["  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip() for row in (headers, *rows)]
+    table = (headers, *rows)
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(headers))]
+    return ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in table]
 
 
 def _moment(iso: str) -> str:

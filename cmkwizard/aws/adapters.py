@@ -63,10 +63,7 @@ class AwsAccount:
         self._clients: dict[tuple[str, str], Any] = {}
 
     def __repr__(self) -> str:
-        return (
-            f"AwsAccount(profile={self.profile!r}, region={self.region!r}, "
-            f"endpoint_url={self.endpoint_url!r})"
-        )
+        return f"AwsAccount(profile={self.profile!r}, region={self.region!r}, endpoint_url={self.endpoint_url!r})"
 
     # -- identity -------------------------------------------------------------------------------
 
@@ -213,9 +210,7 @@ class AwsAccount:
 
         def run(iam: Any) -> dict[str, dict[str, Any]]:
             return {
-                policy: decode_policy_document(
-                    iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"]
-                )
+                policy: decode_policy_document(iam.get_role_policy(RoleName=name, PolicyName=policy)["PolicyDocument"])
                 for policy in _inline_policy_names(iam, name)
             }
 
@@ -239,9 +234,7 @@ class AwsAccount:
 
     # -- plumbing -------------------------------------------------------------------------------
 
-    async def _call(
-        self, service: str, operation: str, action: Callable[[Any], T], region: str | None = None
-    ) -> T:
+    async def _call(self, service: str, operation: str, action: Callable[[Any], T], region: str | None = None) -> T:
         def run() -> T:
             return action(self._client(service, region))
 

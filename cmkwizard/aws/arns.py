@@ -121,9 +121,7 @@ def parse_role_ref(text: str, default_account: str | None = None, *, partition: 
         arn = _split_arn(given, what="role ARN", form=ROLE_ARN_FORM)
         _check_role_arn_kind(given, arn)
         if arn.region:
-            raise InputError(
-                f"'{given}' has a region ('{arn.region}'), but IAM ARNs have none: {ROLE_ARN_FORM}."
-            )
+            raise InputError(f"'{given}' has a region ('{arn.region}'), but IAM ARNs have none: {ROLE_ARN_FORM}.")
         account = parse_account_id(arn.account, strict=True)
         path, name = _split_role_resource(given, arn.resource[len("role/") :], in_arn=True)
         role_partition = arn.partition
@@ -215,9 +213,7 @@ def validate_role_name(name: str) -> str:
             "Role names use letters, digits and + = , . @ _ - only."
         )
     if len(name) > _ROLE_NAME_MAX:
-        raise InputError(
-            f"The role name '{name}' is {len(name)} characters long; IAM allows at most {_ROLE_NAME_MAX}."
-        )
+        raise InputError(f"The role name '{name}' is {len(name)} characters long; IAM allows at most {_ROLE_NAME_MAX}.")
     return name
 
 
@@ -225,9 +221,7 @@ def validate_role_path(path: str) -> str:
     """IAM rules: ``/`` or ``/segments/``, printable ASCII, at most 512 characters."""
     if not path.startswith("/") or not path.endswith("/"):
         fixed = "/" + path.strip("/") + "/" if path.strip("/") else "/"
-        raise InputError(
-            f"The role path '{path}' must start and end with '/' (e.g. '{fixed}'); use '/' for no path."
-        )
+        raise InputError(f"The role path '{path}' must start and end with '/' (e.g. '{fixed}'); use '/' for no path.")
     if len(path) > _ROLE_PATH_MAX or not _ROLE_PATH.fullmatch(path):
         raise InputError(
             f"The role path '{path}' is not a valid IAM path: '/' or '/segments/' of printable "
@@ -291,9 +285,7 @@ def _check_role_arn_kind(given: str, arn: _Arn) -> None:
         )
     if arn.resource == "root":
         raise InputError(f"'{given}' is the account principal (root), not a role. Expected {ROLE_ARN_FORM}.")
-    raise InputError(
-        f"'{given}' is an IAM {resource_type or 'resource'}, not a role. Expected {ROLE_ARN_FORM}."
-    )
+    raise InputError(f"'{given}' is an IAM {resource_type or 'resource'}, not a role. Expected {ROLE_ARN_FORM}.")
 
 
 def _split_role_resource(given: str, resource: str, *, in_arn: bool) -> tuple[str, str]:
@@ -312,9 +304,7 @@ def _split_role_resource(given: str, resource: str, *, in_arn: bool) -> tuple[st
 def _parse_key_arn(given: str, chosen: str | None) -> KeyRef:
     arn = _split_arn(given, what="KMS key ARN", form="arn:aws:kms:<region>:<account id>:key/<key id>")
     if arn.service != "kms":
-        raise InputError(
-            f"'{given}' is an ARN of the '{arn.service}' service, not a KMS key. Expected {KEY_FORMS}."
-        )
+        raise InputError(f"'{given}' is an ARN of the '{arn.service}' service, not a KMS key. Expected {KEY_FORMS}.")
     try:
         region = to_aws_region(arn.region)
     except InputError as err:

@@ -72,9 +72,7 @@ class _Match:
         return self.statement.get("Effect") == "Allow"
 
 
-def diagnose_trust_policy(
-    policy: str | Mapping[str, Any], principal_arn: str, external_id: str
-) -> list[Problem]:
+def diagnose_trust_policy(policy: str | Mapping[str, Any], principal_arn: str, external_id: str) -> list[Problem]:
     """Problems that stop Atlas (``principal_arn`` + ``external_id``) from assuming the role."""
     document = load_policy(policy, "trust")
     context = {
@@ -167,8 +165,7 @@ def _unpinned_problem(match: _Match, principal_arn: str, external_id: str) -> Pr
     """A statement that lets Atlas in must also keep everyone else out: a pinned external id."""
     checks = _external_id_checks(match)
     pinned = any(
-        c.operator in _PINNING_OPERATORS and c.outcome is True and "*" not in "".join(c.values)
-        for c in checks
+        c.operator in _PINNING_OPERATORS and c.outcome is True and "*" not in "".join(c.values) for c in checks
     )
     if "*" in aws_principals(match.statement):
         return Problem(
@@ -197,9 +194,7 @@ def _unpinned_problem(match: _Match, principal_arn: str, external_id: str) -> Pr
 
 def _why_not_allowed(matches: list[_Match], principal_arn: str, external_id: str) -> list[Problem]:
     allows = [m for m in matches if m.allows]
-    add_statement = (
-        f"Add the Atlas statement: {json.dumps(atlas_trust_statement(principal_arn, external_id))}"
-    )
+    add_statement = f"Add the Atlas statement: {json.dumps(atlas_trust_statement(principal_arn, external_id))}"
     for_principal = [m for m in allows if m.principal]
     if for_principal:
         best = min(for_principal, key=lambda m: (not m.action) + (m.conditions is not True))
@@ -209,8 +204,7 @@ def _why_not_allowed(matches: list[_Match], principal_arn: str, external_id: str
             problems.append(
                 Problem(
                     "action-missing",
-                    f"{upper_first(best.where)} names Atlas' principal but allows {actions}, "
-                    f"not {ASSUME_ROLE}.",
+                    f"{upper_first(best.where)} names Atlas' principal but allows {actions}, not {ASSUME_ROLE}.",
                     f'Set "Action": "{ASSUME_ROLE}" in {best.where}.',
                 )
             )
@@ -299,9 +293,7 @@ def _unknown_condition_problem(match: _Match, check: ConditionCheck) -> Problem:
     )
 
 
-def _kms_problems(
-    matches: Mapping[str, list[_Match]], key_arn: str, not_allowed: str, fix: str
-) -> list[Problem]:
+def _kms_problems(matches: Mapping[str, list[_Match]], key_arn: str, not_allowed: str, fix: str) -> list[Problem]:
     """Deny statements, the actions nothing allows, and conditions that may be why; per policy name."""
     several = len(matches) > 1
     problems: list[Problem] = []
@@ -309,10 +301,7 @@ def _kms_problems(
     uncertain: dict[tuple[str, int], _Match] = {}
     for action in KMS_ACTIONS:
         relevant = [
-            (name, m)
-            for name, ms in matches.items()
-            for m in ms
-            if m.allows and action_matches(m.statement, action)
+            (name, m) for name, ms in matches.items() for m in ms if m.allows and action_matches(m.statement, action)
         ]
         if not any(m.applies for _, m in relevant):
             missing.append(action)
@@ -322,14 +311,10 @@ def _kms_problems(
             denied = [a for a in KMS_ACTIONS if action_matches(m.statement, a)]
             if not m.allows and m.may_apply and denied:
                 where = f"{m.where} of policy '{name}'" if several else m.where
-                problems.append(
-                    _deny_problem(where, m.checks, f"{', '.join(denied)} on {key_arn}", "this key")
-                )
+                problems.append(_deny_problem(where, m.checks, f"{', '.join(denied)} on {key_arn}", "this key"))
     if missing:
         hints = _resource_hints(matches, key_arn)
-        problems.append(
-            Problem("kms-actions-missing", f"{not_allowed} {', '.join(missing)} on {key_arn}.{hints}", fix)
-        )
+        problems.append(Problem("kms-actions-missing", f"{not_allowed} {', '.join(missing)} on {key_arn}.{hints}", fix))
     for m in uncertain.values():
         problems.extend(_unknown_condition_problem(m, c) for c in m.checks if c.outcome is None)
     return problems

@@ -26,8 +26,7 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
     ),
     "NotFoundException": (
         "The KMS key or alias does not exist in this account and region.",
-        "Check the key id and the region: KMS keys are regional, a key in eu-west-1 is not found in "
-        "us-east-1.",
+        "Check the key id and the region: KMS keys are regional, a key in eu-west-1 is not found in us-east-1.",
     ),
     "DisabledException": (
         "The KMS key is disabled.",
@@ -35,8 +34,7 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
     ),
     "KMSInvalidStateException": (
         "The KMS key's state does not allow this (for example it is pending deletion or pending import).",
-        "Cancel the deletion (aws kms cancel-key-deletion --key-id <key>), finish the import, or choose "
-        "another key.",
+        "Cancel the deletion (aws kms cancel-key-deletion --key-id <key>), finish the import, or choose another key.",
     ),
     "MalformedPolicyDocument": (
         "IAM refused the policy document.",

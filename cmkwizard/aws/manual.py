@@ -22,9 +22,7 @@ _CONSOLE_HOSTS = {
 }
 
 
-def console_steps_trust_policy(
-    role_name: str, *, partition: str = "aws", file: str = TRUST_POLICY_FILE
-) -> list[str]:
+def console_steps_trust_policy(role_name: str, *, partition: str = "aws", file: str = TRUST_POLICY_FILE) -> list[str]:
     """Steps in the IAM console to put the trust policy on the role (or create the role with it)."""
     return [
         f"Open {_iam_role_url(role_name, partition, 'trust_relationships')}",
@@ -43,8 +41,7 @@ def console_steps_kms_policy(
         f"Open {_iam_role_url(role_name, partition, 'permissions')}",
         "Choose Add permissions > Create inline policy, then the JSON editor.",
         f"Replace the whole document with the KMS access policy shown ({file}) and choose Next.",
-        f"Name the policy {policy_name} and choose Create policy (if a policy of that name exists, "
-        "edit it instead).",
+        f"Name the policy {policy_name} and choose Create policy (if a policy of that name exists, edit it instead).",
     ]
 
 
@@ -93,9 +90,7 @@ def cli_get_trust_policy(role_name: str, *, profile: str | None = None) -> str:
     )
 
 
-def cli_update_trust_policy(
-    role_name: str, *, file: str = TRUST_POLICY_FILE, profile: str | None = None
-) -> str:
+def cli_update_trust_policy(role_name: str, *, file: str = TRUST_POLICY_FILE, profile: str | None = None) -> str:
     return _aws(
         "iam",
         "update-assume-role-policy",
@@ -145,9 +140,7 @@ def cli_get_key_policy(key_id: str, region: str, *, profile: str | None = None) 
     )
 
 
-def cli_put_key_policy(
-    key_id: str, region: str, *, file: str = KEY_POLICY_FILE, profile: str | None = None
-) -> str:
+def cli_put_key_policy(key_id: str, region: str, *, file: str = KEY_POLICY_FILE, profile: str | None = None) -> str:
     return _aws(
         "kms",
         "put-key-policy",

@@ -39,8 +39,7 @@ def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, 
     document = _parse_json(source, name) if isinstance(source, str) else source
     if not isinstance(document, Mapping):
         raise PolicyError(
-            f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), '
-            f"not a {_json_type(document)}."
+            f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), not a {_json_type(document)}.'
         )
     document = copy.deepcopy(dict(document))
     _check_not_cli_output(document, name)
@@ -162,9 +161,7 @@ def _check_statement(statement: Mapping[str, Any], index: int, kind: PolicyKind)
     if effect is None:
         raise PolicyError(f'{upper_first(where)} has no "Effect": add "Effect": "Allow" (or "Deny").')
     if effect not in _EFFECTS:
-        raise PolicyError(
-            f'{upper_first(where)} has "Effect": {json.dumps(effect)}; expected "Allow" or "Deny".'
-        )
+        raise PolicyError(f'{upper_first(where)} has "Effect": {json.dumps(effect)}; expected "Allow" or "Deny".')
     if "Action" not in statement and "NotAction" not in statement:
         raise PolicyError(f'{upper_first(where)} has no "Action".')
     has_principal = "Principal" in statement or "NotPrincipal" in statement
@@ -176,9 +173,7 @@ def _check_statement(statement: Mapping[str, Any], index: int, kind: PolicyKind)
                 "is the role itself). Is this a key or bucket policy?"
             )
         if not has_principal:
-            raise PolicyError(
-                f'{upper_first(where)} has no "Principal": it must say who may assume the role.'
-            )
+            raise PolicyError(f'{upper_first(where)} has no "Principal": it must say who may assume the role.')
     elif kind == "permissions":
         if has_principal:
             raise PolicyError(
@@ -189,9 +184,7 @@ def _check_statement(statement: Mapping[str, Any], index: int, kind: PolicyKind)
             raise PolicyError(f'{upper_first(where)} has no "Resource".')
     else:
         if not has_principal:
-            raise PolicyError(
-                f'{upper_first(where)} has no "Principal": key policy statements name who they apply to.'
-            )
+            raise PolicyError(f'{upper_first(where)} has no "Principal": key policy statements name who they apply to.')
 
 
 def _json_type(value: Any) -> str:

@@ -88,9 +88,7 @@ def aws_principal_matches(entry: str, principal_arn: str) -> bool:
 
 def principal_matches(statement: Mapping[str, Any], principal_arn: str) -> bool:
     if "NotPrincipal" in statement:
-        return not any(
-            aws_principal_matches(p, principal_arn) for p in aws_principals(statement, "NotPrincipal")
-        )
+        return not any(aws_principal_matches(p, principal_arn) for p in aws_principals(statement, "NotPrincipal"))
     return any(aws_principal_matches(p, principal_arn) for p in aws_principals(statement))
 
 
@@ -142,9 +140,7 @@ def _base_operator(operator: str) -> tuple[str, bool]:
     return base, False
 
 
-def _evaluate(
-    operator: str, key: str, values: tuple[str, ...], context: Mapping[str, str | None]
-) -> bool | None:
+def _evaluate(operator: str, key: str, values: tuple[str, ...], context: Mapping[str, str | None]) -> bool | None:
     if key not in context:
         return None
     actual = context[key]

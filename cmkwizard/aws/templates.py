@@ -16,9 +16,7 @@ ASSUME_ROLE = "sts:AssumeRole"
 KMS_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:DescribeKey")
 
 
-def atlas_trust_statement(
-    principal_arn: str, external_id: str, *, sid: str = ATLAS_TRUST_SID
-) -> dict[str, Any]:
+def atlas_trust_statement(principal_arn: str, external_id: str, *, sid: str = ATLAS_TRUST_SID) -> dict[str, Any]:
     """Lets Atlas' principal assume the role, only with this project's external id."""
     if not principal_arn.strip().startswith("arn:"):
         raise InputError(

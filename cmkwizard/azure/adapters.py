@@ -13,7 +13,7 @@ import os
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -340,18 +340,11 @@ def _as_identifier(identifier: KeyIdentifier | str) -> KeyIdentifier:
 
 
 def _vault_key(key: Any) -> VaultKey:
-    """From azure-keyvault-keys' KeyVaultKey."""
-    properties = key.properties
-    return VaultKey(
-        kid=key.id,
-        name=key.name,
-        version=properties.version,
-        enabled=properties.enabled,
-        expires_on=properties.expires_on,
-        not_before=properties.not_before,
+    """From azure-keyvault-keys' KeyVaultKey: its properties, with the key's type and operations."""
+    return replace(
+        _listed_version(key.properties),
         key_type=_text(key.key_type),
         key_ops=tuple(_text(op) or "" for op in key.key_operations or ()),
-        created=properties.created_on,
     )
 
 

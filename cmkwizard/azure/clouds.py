@@ -77,12 +77,3 @@ def cloud_for_environment(text: str) -> AzureCloud:
             "(the az CLI names AzureCloud, AzureChinaCloud and AzureUSGovernment are accepted too)."
         )
     return cloud
-
-
-def cloud_for_host(host: str) -> AzureCloud | None:
-    """The cloud whose Key Vault or Managed HSM domain ``host`` belongs to."""
-    host = host.lower()
-    return next(
-        (c for c in CLOUDS if host.endswith("." + c.vault_suffix) or host.endswith("." + c.managed_hsm_suffix)),
-        None,
-    )

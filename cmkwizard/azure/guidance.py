@@ -19,11 +19,6 @@ def _cloud_prefix(cloud: AzureCloud) -> list[str]:
     return [] if cloud is AZURE else [f"az cloud set --name {cloud.cli_name}"]
 
 
-def login_commands(cloud: AzureCloud = AZURE) -> list[str]:
-    """Sign in to the right cloud with the Azure CLI."""
-    return [*_cloud_prefix(cloud), "az login"]
-
-
 def create_service_principal_command(atlas_azure_app_id: str = ATLAS_AZURE_APP_ID) -> str:
     """Create, in your tenant, the service principal of Atlas' application (done once per tenant)."""
     return f"az ad sp create --id {atlas_azure_app_id}"
@@ -71,15 +66,6 @@ def vault_resource_id(subscription_id: str, resource_group: str, vault_name: str
 def vault_lookup_command(vault_name: str) -> str:
     """Prints the vault's subscription and resource group (the values Atlas asks for)."""
     return f'az keyvault show --name {vault_name} --query "{{id: id, resourceGroup: resourceGroup}}" -o json'
-
-
-def key_identifier_command(vault_name: str, key_name: str) -> str:
-    """Prints the versioned identifier of the key's current version."""
-    return f"az keyvault key show --vault-name {vault_name} --name {key_name} --query key.kid -o tsv"
-
-
-def new_key_version_command(vault_name: str, key_name: str) -> str:
-    return f"az keyvault key rotate --vault-name {vault_name} --name {key_name}"
 
 
 def approve_connection_command(

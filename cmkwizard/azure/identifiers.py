@@ -51,9 +51,6 @@ class KeyIdentifier:
         """The identifier Atlas stores as ``keyIdentifier``."""
         return f"{self.versionless_url}/{self.version}" if self.version else self.versionless_url
 
-    def with_version(self, version: str) -> KeyIdentifier:
-        return KeyIdentifier(self.vault_url, self.vault_name, self.key_name, _key_version(version), self.cloud)
-
     def __str__(self) -> str:
         return self.url
 

@@ -126,8 +126,7 @@ and never creates a second one when you resume.
             return self.view(
                 StepState.BLOCKED,
                 f"Atlas role {inputs.role_id} is not in this project",
-                f"It was removed or belongs to another project. Choose an existing role ({known}) or "
-                "create a new one.",
+                f"It was removed or belongs to another project. Choose an existing role ({known}) or create a new one.",
             )
         if role is None:
             return self.view(StepState.TODO, "Atlas will create a new AWS role for this project")
@@ -200,8 +199,7 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
         if wanted is None:
             return self.view(
                 StepState.TODO,
-                "Put the trust policy on your IAM role, then give its ARN: "
-                + json.dumps(required_trust_policy(role)),
+                "Put the trust policy on your IAM role, then give its ARN: " + json.dumps(required_trust_policy(role)),
                 "Needs the IAM role ARN (arn:aws:iam::<account id>:role/<name>).",
             )
         if role.authorized:
@@ -249,11 +247,13 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
         ref = parse_role_ref(arn)
         account = (await aws.caller_identity()).get("Account")
         if account != ref.account_id:
-            progress(ProgressEvent(
-                self.key,
-                f"The AWS credentials are for account {account}, the role is in {ref.account_id}: its trust policy "
-                "cannot be read here, Atlas' answer will tell",
-            ))
+            progress(
+                ProgressEvent(
+                    self.key,
+                    f"The AWS credentials are for account {account}, the role is in {ref.account_id}: its trust policy "
+                    "cannot be read here, Atlas' answer will tell",
+                )
+            )
             return False, False
         principal, external_id = role.atlas_aws_account_arn or "", role.atlas_assumed_role_external_id or ""
         wanted = required_trust_policy(role)

@@ -23,6 +23,7 @@ from cmkwizard.journeys.base import (
     StepView,
 )
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
+from cmkwizard.state import aws_kms_fields
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
@@ -53,20 +54,7 @@ class AwsKmsChange:
         return bool(self.patch.to_api())
 
 
-def kms_view(kms: AwsKmsConfig) -> dict[str, Any]:
-    return {
-        "enabled": kms.enabled,
-        "customerMasterKeyID": kms.customer_master_key_id,
-        "region": kms.region,
-        "roleId": kms.role_id,
-        "requirePrivateNetworking": kms.require_private_networking,
-        "valid": kms.valid,
-    }
-
-
-def planned_change(
-    state: ProjectState, inputs: OnboardAwsInputs, *, placeholders: bool = False
-) -> AwsKmsChange | None:
+def planned_change(state: ProjectState, inputs: OnboardAwsInputs, *, placeholders: bool = False) -> AwsKmsChange | None:
     """What enabling would change; None while the role or the key is not known yet.
 
     With ``placeholders`` (for a dry run) what is not known yet is written as ``<roleId>`` or
@@ -87,7 +75,7 @@ def planned_change(
         key_id = atlas_key_identifier(ref, parse_role_ref(role_arn).account_id if role_arn else None)
     kms = state.encryption.aws_kms
     wanted = {"customerMasterKeyID": key_id, "region": inputs.region, "roleId": role_id}
-    before = kms_view(kms)
+    before = aws_kms_fields(kms)
     if not kms.enabled:
         patch = AwsKmsPatch(
             enabled=True,

@@ -138,11 +138,13 @@ is noted: its replicas let you move the project to another region during an outa
         key = await run.aws.describe_key(ref.api_identifier, region)
         problems = key.problems_for_atlas()
         if key.region != region:
-            problems.append(Problem(
-                "key-region",
-                f"{key.label} is in {key.region}, not in {region}, the region chosen for Atlas.",
-                f"Choose {key.region} as the region, or a key in {region}.",
-            ))
+            problems.append(
+                Problem(
+                    "key-region",
+                    f"{key.label} is in {key.region}, not in {region}, the region chosen for Atlas.",
+                    f"Choose {key.region} as the region, or a key in {region}.",
+                )
+            )
         if problems:
             raise StepError(
                 self.key,
@@ -162,12 +164,14 @@ is noted: its replicas let you move the project to another region during an outa
         policy = kms_access_policy(key.all_arns)
         account = (await run.aws.caller_identity()).get("Account")
         if account != role.account_id:
-            progress(ProgressEvent(
-                self.key,
-                f"The role is in account {role.account_id}, the AWS credentials in {account}: attach this policy "
-                f"to {role_name} there: {json.dumps(policy)}",
-                1.0,
-            ))
+            progress(
+                ProgressEvent(
+                    self.key,
+                    f"The role is in account {role.account_id}, the AWS credentials in {account}: attach this policy "
+                    f"to {role_name} there: {json.dumps(policy)}",
+                    1.0,
+                )
+            )
             return
         if run.inputs.attach_key_policy:
             await run.aws.put_role_policy(role_name, KMS_POLICY_NAME, policy)
@@ -178,12 +182,14 @@ is noted: its replicas let you move the project to another region during an outa
             return
         problems = diagnose_kms_access(await run.aws.get_role_policies(role_name), key.arn)
         if problems:
-            progress(ProgressEvent(
-                self.key,
-                f"{role_name}'s inline policies do not let it use the key (a managed policy may): "
-                + " ".join(p.message for p in problems),
-                1.0,
-            ))
+            progress(
+                ProgressEvent(
+                    self.key,
+                    f"{role_name}'s inline policies do not let it use the key (a managed policy may): "
+                    + " ".join(p.message for p in problems),
+                    1.0,
+                )
+            )
         else:
             progress(ProgressEvent(self.key, f"{role_name} may use {key.label}", 1.0))
 

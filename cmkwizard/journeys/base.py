@@ -21,8 +21,6 @@ from urllib.parse import quote
 
 from cmkwizard.atlas.client import ATLAS_BASE_URL
 from cmkwizard.atlas.endpoints import API_PREFIX, DEFAULT_VERSION, ENDPOINTS
-from cmkwizard.atlas.errors import ErrorExplanation, describe_error
-from cmkwizard.aws.errors import AwsError, InputError
 from cmkwizard.state import SYSTEM_CLOCK, Clock, ProjectState, read_project_state
 
 if TYPE_CHECKING:
@@ -371,14 +369,3 @@ class StepError(Exception):
         self.meaning = meaning
         self.next_step = next_step
         self.code = code
-
-
-def explain(error: BaseException) -> ErrorExplanation:
-    """What happened, what it means and what to do, for anything a step's apply raises."""
-    if isinstance(error, StepError):
-        return ErrorExplanation(error.what, error.meaning, error.next_step, error.code)
-    if isinstance(error, InputError):
-        return ErrorExplanation(error.message, "The value given cannot be used.", "Correct it and try again.")
-    if isinstance(error, AwsError):
-        return ErrorExplanation(str(error), error.meaning, error.next_step, error.code)
-    return describe_error(error)

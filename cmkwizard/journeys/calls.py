@@ -18,8 +18,13 @@ EAR_CLI = "atlas api encryptionAtRestUsingCustomerKeyManagement"
 AWS_CLI_ROLE_POLICY_NAME = "MongoDBAtlasEncryptionAtRestKms"
 
 
+def _json_arg(document: Mapping[str, Any]) -> str:
+    """A JSON document as one compact, shell-quoted argument."""
+    return shlex.quote(json.dumps(document, separators=(",", ":")))
+
+
 def _piped(body: Mapping[str, Any], command: str) -> str:
-    return f"echo {shlex.quote(json.dumps(body, separators=(',', ':')))} | {command}"
+    return f"echo {_json_arg(body)} | {command}"
 
 
 def create_aws_role(project_id: str) -> PlannedCall:
@@ -112,21 +117,6 @@ def list_alert_configs(project_id: str) -> PlannedCall:
 # --- AWS ------------------------------------------------------------------------------------
 
 
-def _policy_arg(document: Mapping[str, Any]) -> str:
-    return shlex.quote(json.dumps(document, separators=(",", ":")))
-
-
-def create_iam_role(role_name: str, trust_policy: Mapping[str, Any]) -> PlannedCall:
-    return aws_call(
-        "iam:CreateRole",
-        f"role/{role_name}",
-        f"Create the IAM role {role_name} with the Atlas trust policy",
-        {"RoleName": role_name, "AssumeRolePolicyDocument": trust_policy},
-        f"aws iam create-role --role-name {shlex.quote(role_name)} "
-        f"--assume-role-policy-document {_policy_arg(trust_policy)}",
-    )
-
-
 def update_trust_policy(role_name: str, trust_policy: Mapping[str, Any]) -> PlannedCall:
     return aws_call(
         "iam:UpdateAssumeRolePolicy",
@@ -134,7 +124,7 @@ def update_trust_policy(role_name: str, trust_policy: Mapping[str, Any]) -> Plan
         f"Put the Atlas statement into {role_name}'s trust policy, other statements kept (or create the role)",
         {"RoleName": role_name, "PolicyDocument": trust_policy},
         f"aws iam update-assume-role-policy --role-name {shlex.quote(role_name)} "
-        f"--policy-document {_policy_arg(trust_policy)}",
+        f"--policy-document {_json_arg(trust_policy)}",
     )
 
 
@@ -155,5 +145,5 @@ def put_role_policy(role_name: str, policy_name: str, document: Mapping[str, Any
         f"Allow {role_name} to use the key (kms:Encrypt, kms:Decrypt, kms:DescribeKey)",
         {"RoleName": role_name, "PolicyName": policy_name, "PolicyDocument": document},
         f"aws iam put-role-policy --role-name {shlex.quote(role_name)} --policy-name {policy_name} "
-        f"--policy-document {_policy_arg(document)}",
+        f"--policy-document {_json_arg(document)}",
     )

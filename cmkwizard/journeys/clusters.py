@@ -103,10 +103,7 @@ step are reported at the end.
         ]
 
     def _to_change(self, state: ProjectState, names: Sequence[str]) -> list[str]:
-        return [
-            n for n in names
-            if (c := state.cluster(n)) is None or c.encryption_at_rest_provider != self.provider
-        ]
+        return [n for n in names if (c := state.cluster(n)) is None or c.encryption_at_rest_provider != self.provider]
 
     async def apply(self, run: JourneyRun[Any], progress: Progress) -> None:
         chosen = tuple(run.inputs.clusters or ())

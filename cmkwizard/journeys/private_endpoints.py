@@ -178,9 +178,11 @@ still provisioning: the wizard waits and retries.
         planned: list[PlannedCall] = []
         if (regions or inputs.require_private_networking) and not _requires_private_networking(state, self.provider):
             body = {_CONFIG_FIELD[self.provider]: {"requirePrivateNetworking": True}}
-            planned.append(calls.update_encryption_at_rest(
-                state.project_id, body, "Require private networking (encryption stays enabled)"
-            ))
+            planned.append(
+                calls.update_encryption_at_rest(
+                    state.project_id, body, "Require private networking (encryption stays enabled)"
+                )
+            )
         by_region = endpoints_by_region(state.endpoints_for(self.provider))
         for region in regions:
             endpoint = by_region.get(region)

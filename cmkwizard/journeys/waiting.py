@@ -38,8 +38,9 @@ class PollStatus:
     fraction: float | None = None
 
 
-async def pause(run: JourneyRun[Any], progress: Progress, step_key: str, seconds: float, message: str,
-                fraction: float | None = None) -> None:
+async def pause(
+    run: JourneyRun[Any], progress: Progress, step_key: str, seconds: float, message: str, fraction: float | None = None
+) -> None:
     """Announce the wait with the moment it ends, then sleep."""
     until = run.clock.now() + timedelta(seconds=seconds)
     progress(ProgressEvent(step_key, message, fraction, until))

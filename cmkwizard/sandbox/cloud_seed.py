@@ -46,7 +46,6 @@ class AwsResources:
     key_arn: str
     multi_region_key_arn: str
     replica_key_arn: str
-    replica_region: str
 
     @property
     def role_arn(self) -> str:
@@ -88,7 +87,6 @@ def seed_aws(moto: MotoServer) -> AwsResources:
         key_arn=enabled["Arn"],
         multi_region_key_arn=multi_region["Arn"],
         replica_key_arn=replica["Arn"],
-        replica_region=AWS_REPLICA_REGION,
     )
 
 
@@ -118,7 +116,6 @@ def fixtures_for(scenario: str, aws: AwsResources, azure: AzureResources) -> Clo
         aws_key_arn=aws.multi_region_key_arn if uses_multi_region_key else aws.key_arn,
         aws_key_region=atlas_region(aws.region),
         aws_replica_key_arn=aws.replica_key_arn if uses_multi_region_key else None,
-        aws_replica_region=atlas_region(aws.replica_region) if uses_multi_region_key else None,
         azure_tenant_id=azure.tenant_id,
         azure_subscription_id=azure.subscription_id,
         azure_resource_group=azure.resource_group,

@@ -20,12 +20,8 @@ CLIENT_SECRET = "mdb_sa_sk_Zx8vQ2mP7rT4wY9uK3nB6cL1"
 @pytest.fixture(scope="session")
 def served_atlas() -> Iterator[tuple[FakeAtlas, str]]:
     fake = FakeAtlas(PUBLIC_KEY, PRIVATE_KEY, CLIENT_ID, CLIENT_SECRET)
-    server = BackgroundServer(fake.app, name="fake-atlas")
-    server.start()
-    try:
+    with BackgroundServer(fake.app, name="fake-atlas") as server:
         yield fake, server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture

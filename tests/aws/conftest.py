@@ -39,8 +39,6 @@ def boto(moto):
     from botocore.config import Config
 
     def client(service: str, region: str = "us-east-1"):
-        return boto3.client(
-            service, region_name=region, endpoint_url=moto, config=Config(retries={"max_attempts": 1})
-        )
+        return boto3.client(service, region_name=region, endpoint_url=moto, config=Config(retries={"max_attempts": 1}))
 
     return client

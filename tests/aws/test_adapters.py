@@ -25,9 +25,7 @@ PRINCIPAL = "arn:aws:iam::536727724300:root"
 EXTERNAL_ID = "b63a96a9-0c0e-4c8a-9d46-3f1f2c6a1e55"
 EC2_TRUST = {
     "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 
 
@@ -67,10 +65,7 @@ async def test_without_credentials_nothing_raises_until_a_call_and_then_it_says_
         await account.caller_identity()
     error = caught.value
     assert error.code == "NoCredentials" and error.operation == "GetCallerIdentity"
-    assert (
-        error.meaning
-        == "No AWS credentials: the wizard will show the documents and console steps to apply by hand."
-    )
+    assert error.meaning == "No AWS credentials: the wizard will show the documents and console steps to apply by hand."
 
 
 async def test_unknown_profile_is_reported(moto):
@@ -83,9 +78,7 @@ async def test_unknown_profile_is_reported(moto):
 
 
 async def test_unreachable_endpoint_is_a_connection_error(moto):
-    account = AwsAccount(
-        region="us-east-1", endpoint_url="http://127.0.0.1:9", max_attempts=1, connect_timeout=1
-    )
+    account = AwsAccount(region="us-east-1", endpoint_url="http://127.0.0.1:9", max_attempts=1, connect_timeout=1)
     with pytest.raises(AwsError) as caught:
         await account.caller_identity()
     assert caught.value.code == "EndpointConnectionError"
@@ -140,9 +133,7 @@ async def test_describe_key_by_every_reference_form(account, boto, form):
 
 async def test_describe_key_in_the_wrong_region_is_refused_before_calling_aws(account, boto):
     key = boto("kms").create_key()["KeyMetadata"]
-    with pytest.raises(
-        InputError, match=r"us-east-1 \(US_EAST_1\) but the region chosen for Atlas is eu-west-1"
-    ):
+    with pytest.raises(InputError, match=r"us-east-1 \(US_EAST_1\) but the region chosen for Atlas is eu-west-1"):
         await account.describe_key(key["Arn"], "EU_WEST_1")
 
 
@@ -225,9 +216,7 @@ async def test_get_key_policy_reads_the_default_policy(account, boto):
         ],
     }
     kms.put_key_policy(KeyId=key["KeyId"], PolicyName="default", Policy=json.dumps(restricted))
-    problems = diagnose_key_policy(
-        await account.get_key_policy(key["Arn"], "us-east-1"), role_arn, key["Arn"]
-    )
+    problems = diagnose_key_policy(await account.get_key_policy(key["Arn"], "us-east-1"), role_arn, key["Arn"])
     assert [p.code for p in problems] == ["kms-actions-missing"]
 
 
@@ -239,9 +228,7 @@ async def test_missing_role_is_none(account):
 
 
 async def test_create_then_read_a_role_with_a_path(account):
-    created = await account.create_role(
-        "atlas-kms", trust_policy(PRINCIPAL, EXTERNAL_ID), path="/service-role/"
-    )
+    created = await account.create_role("atlas-kms", trust_policy(PRINCIPAL, EXTERNAL_ID), path="/service-role/")
     assert created.arn == f"arn:aws:iam::{ACCOUNT}:role/service-role/atlas-kms"
     role = await account.get_role(created.arn)
     assert (role.name, role.path, role.account_id, role.inline_policy_names) == (
@@ -298,9 +285,7 @@ async def test_attached_managed_policies_are_read_too(account, boto):
     key_arn = boto("kms").create_key()["KeyMetadata"]["Arn"]
     iam = boto("iam")
     await account.create_role("atlas-kms", EC2_TRUST)
-    managed = iam.create_policy(
-        PolicyName="atlas-kms", PolicyDocument=json.dumps(kms_access_policy([key_arn]))
-    )
+    managed = iam.create_policy(PolicyName="atlas-kms", PolicyDocument=json.dumps(kms_access_policy([key_arn])))
     iam.attach_role_policy(RoleName="atlas-kms", PolicyArn=managed["Policy"]["Arn"])
 
     attached = await account.get_attached_role_policies("atlas-kms")

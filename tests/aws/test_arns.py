@@ -229,9 +229,7 @@ def test_atlas_is_never_given_an_alias():
 
 accounts = st.text(string.digits, min_size=12, max_size=12)
 role_names = st.text(string.ascii_letters + string.digits + "+=,.@_-", min_size=1, max_size=64)
-path_segments = st.lists(
-    st.text(string.ascii_letters + string.digits + "-_.", min_size=1, max_size=12), max_size=3
-)
+path_segments = st.lists(st.text(string.ascii_letters + string.digits + "-_.", min_size=1, max_size=12), max_size=3)
 regions = st.sampled_from(sorted(KMS_REGIONS))
 hex_digits = "0123456789abcdef"
 

@@ -84,9 +84,7 @@ def test_external_id_missing():
 
 
 def test_action_missing():
-    problems = diagnose_trust_policy(
-        policy(allow(action="sts:TagSession", condition=pinned())), PRINCIPAL, EXTERNAL_ID
-    )
+    problems = diagnose_trust_policy(policy(allow(action="sts:TagSession", condition=pinned())), PRINCIPAL, EXTERNAL_ID)
     assert codes(problems) == ["action-missing"]
     assert '"sts:TagSession"' in problems[0].message
 
@@ -95,9 +93,7 @@ def test_action_missing():
     "action", ["sts:*", "*", "sts:Assume*", ["sts:AssumeRole", "sts:TagSession"], "STS:assumerole"]
 )
 def test_action_wildcards_and_case(action):
-    assert (
-        diagnose_trust_policy(policy(allow(action=action, condition=pinned())), PRINCIPAL, EXTERNAL_ID) == []
-    )
+    assert diagnose_trust_policy(policy(allow(action=action, condition=pinned())), PRINCIPAL, EXTERNAL_ID) == []
 
 
 def test_a_deny_overrides_the_allow():
@@ -121,9 +117,7 @@ def test_string_like_with_a_wildcard_does_not_pin_the_external_id():
 
 
 def test_string_like_exact_value_is_still_not_the_expected_operator():
-    problems = diagnose_trust_policy(
-        policy(allow(condition=pinned(operator="StringLike"))), PRINCIPAL, EXTERNAL_ID
-    )
+    problems = diagnose_trust_policy(policy(allow(condition=pinned(operator="StringLike"))), PRINCIPAL, EXTERNAL_ID)
     assert codes(problems) == ["condition-operator"]
 
 
@@ -136,9 +130,7 @@ def test_string_not_equals_is_the_wrong_operator():
 
 
 def test_a_misspelled_condition_key_is_named():
-    problems = diagnose_trust_policy(
-        policy(allow(condition=pinned(key="sts:ExternalIds"))), PRINCIPAL, EXTERNAL_ID
-    )
+    problems = diagnose_trust_policy(policy(allow(condition=pinned(key="sts:ExternalIds"))), PRINCIPAL, EXTERNAL_ID)
     assert codes(problems) == ["condition-key"]
     assert "did you mean sts:ExternalId" in problems[0].message
 
@@ -156,9 +148,7 @@ def test_a_wildcard_principal_is_reported_even_with_the_external_id():
 
 
 def test_an_unpinned_second_statement_undoes_the_pin():
-    problems = diagnose_trust_policy(
-        policy(allow(condition=pinned()), allow("536727724300")), PRINCIPAL, EXTERNAL_ID
-    )
+    problems = diagnose_trust_policy(policy(allow(condition=pinned()), allow("536727724300")), PRINCIPAL, EXTERNAL_ID)
     assert codes(problems) == ["external-id-missing"]
     assert "Statement 2" in problems[0].message
 
@@ -166,9 +156,7 @@ def test_an_unpinned_second_statement_undoes_the_pin():
 def test_trust_policy_text_is_accepted():
     import json
 
-    assert (
-        diagnose_trust_policy(json.dumps(trust_policy(PRINCIPAL, EXTERNAL_ID)), PRINCIPAL, EXTERNAL_ID) == []
-    )
+    assert diagnose_trust_policy(json.dumps(trust_policy(PRINCIPAL, EXTERNAL_ID)), PRINCIPAL, EXTERNAL_ID) == []
 
 
 # -- KMS access (role policies) -----------------------------------------------------------------
@@ -200,10 +188,7 @@ def test_no_policies_at_all():
 )
 def test_wildcards_are_honoured(action, resource):
     assert (
-        diagnose_kms_access(
-            {"p": policy({"Effect": "Allow", "Action": action, "Resource": resource})}, KEY_ARN
-        )
-        == []
+        diagnose_kms_access({"p": policy({"Effect": "Allow", "Action": action, "Resource": resource})}, KEY_ARN) == []
     )
 
 
@@ -222,16 +207,12 @@ def test_a_deny_is_honoured():
     }
     problems = diagnose_kms_access(documents, KEY_ARN)
     assert codes(problems) == ["deny"]
-    assert problems[0].message.startswith(
-        "Statement 1 (\"NoDecrypt\") of policy 'guard' denies kms:Decrypt on "
-    )
+    assert problems[0].message.startswith("Statement 1 (\"NoDecrypt\") of policy 'guard' denies kms:Decrypt on ")
 
 
 def test_not_action_and_not_resource():
     documents = {
-        "p": policy(
-            {"Effect": "Allow", "NotAction": "kms:ScheduleKeyDeletion", "NotResource": "arn:aws:s3:::*"}
-        )
+        "p": policy({"Effect": "Allow", "NotAction": "kms:ScheduleKeyDeletion", "NotResource": "arn:aws:s3:::*"})
     }
     assert diagnose_kms_access(documents, KEY_ARN) == []
 

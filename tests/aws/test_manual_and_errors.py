@@ -39,8 +39,7 @@ def test_cli_commands_for_the_role():
 
 def test_cli_commands_for_the_key_use_the_aws_region_form():
     assert cli_get_key_policy("mrk-1", "EU_WEST_1") == (
-        "aws kms get-key-policy --key-id mrk-1 --policy-name default --region eu-west-1 "
-        "--query Policy --output text"
+        "aws kms get-key-policy --key-id mrk-1 --policy-name default --region eu-west-1 --query Policy --output text"
     )
     assert cli_put_key_policy("mrk-1", "eu_west_1", file="replica policy.json") == (
         "aws kms put-key-policy --key-id mrk-1 --policy-name default --policy 'file://replica policy.json' "
@@ -56,15 +55,12 @@ def test_commands_are_safe_to_paste_into_a_shell():
 def test_console_steps_point_at_the_role_and_the_documents():
     trust = console_steps_trust_policy("atlas-kms")
     assert (
-        trust[0]
-        == "Open https://console.aws.amazon.com/iam/home#/roles/details/atlas-kms?section=trust_relationships"
+        trust[0] == "Open https://console.aws.amazon.com/iam/home#/roles/details/atlas-kms?section=trust_relationships"
     )
     assert any("Edit trust policy" in step for step in trust)
     assert any("trust.json" in step for step in trust)
     kms = console_steps_kms_policy("atlas-kms", partition="aws-cn")
-    assert kms[0].startswith(
-        "Open https://console.amazonaws.cn/iam/home#/roles/details/atlas-kms?section=permissions"
-    )
+    assert kms[0].startswith("Open https://console.amazonaws.cn/iam/home#/roles/details/atlas-kms?section=permissions")
     assert any("MongoDBAtlasKmsAccess" in step for step in kms)
     key = console_steps_key_policy("mrk-1", "US_GOV_WEST_1", partition="aws-us-gov")
     assert key[0] == "Open https://console.amazonaws-us-gov.com/kms/home?region=us-gov-west-1#/kms/keys/mrk-1"

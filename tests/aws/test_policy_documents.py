@@ -116,8 +116,7 @@ def test_invalid_json_is_refused_with_line_and_column(text, line, column, expect
         ('{"Version": "2020-01-01", "Statement": []}', "IAM policies use"),
         (json.dumps(kms_access_policy([KEY_ARN])), "permissions (identity) policy, not a trust policy"),
         (
-            '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", '
-            '"Resource": "*"}]}',
+            '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]}',
             "trust policies cannot have one",
         ),
         (

@@ -77,9 +77,7 @@ def test_regions_are_the_kms_regions_botocore_knows_in_their_partitions():
         assert known.get(code) == partition_for(code), code
 
 
-@pytest.mark.parametrize(
-    "typed", ["us-east-1", "US_EAST_1", "us_east_1", " Us-East-1 ", "us east 1", "US-EAST_1"]
-)
+@pytest.mark.parametrize("typed", ["us-east-1", "US_EAST_1", "us_east_1", " Us-East-1 ", "us east 1", "US-EAST_1"])
 def test_every_spelling_of_us_east_1_is_accepted(typed):
     assert to_atlas_region(typed) == "US_EAST_1"
     assert to_aws_region(typed) == "us-east-1"
@@ -144,9 +142,7 @@ def test_describe_region_shows_both_forms_and_the_location():
 def spelled_region(draw):
     code = draw(st.sampled_from(sorted(KMS_REGIONS)))
     words = code.split("-")
-    separators = draw(
-        st.lists(st.sampled_from(["-", "_", " "]), min_size=len(words) - 1, max_size=len(words) - 1)
-    )
+    separators = draw(st.lists(st.sampled_from(["-", "_", " "]), min_size=len(words) - 1, max_size=len(words) - 1))
     text = words[0] + "".join(sep + word for sep, word in zip(separators, words[1:], strict=True))
     cased = "".join(c.upper() if draw(st.booleans()) else c for c in text)
     padding = draw(st.sampled_from(["", " ", "\t", "  "]))

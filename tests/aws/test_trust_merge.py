@@ -32,9 +32,7 @@ def atlas(external_id, sid=None):
 
 
 def test_adds_the_atlas_statement_after_the_others():
-    result = merge_trust_policy(
-        json.dumps({"Version": "2012-10-17", "Statement": [EC2, CI]}), PRINCIPAL, EXTERNAL_ID
-    )
+    result = merge_trust_policy(json.dumps({"Version": "2012-10-17", "Statement": [EC2, CI]}), PRINCIPAL, EXTERNAL_ID)
     assert result.changed
     assert result.policy["Statement"][:2] == [EC2, CI]
     assert result.policy["Statement"][2] == trust_policy(PRINCIPAL, EXTERNAL_ID)["Statement"][0]
@@ -48,10 +46,7 @@ def test_a_stale_atlas_statement_is_replaced_in_place_not_duplicated():
     existing = {"Version": "2012-10-17", "Statement": [EC2, atlas("old-id"), CI]}
     result = merge_trust_policy(existing, PRINCIPAL, EXTERNAL_ID)
     assert [s.get("Sid") for s in result.policy["Statement"]] == [None, "MongoDBAtlasAccess", "CiDeploy"]
-    assert (
-        "Replaced statement 2 (principal arn:aws:iam::536727724300:root, external id old-id)"
-        in result.changes[0]
-    )
+    assert "Replaced statement 2 (principal arn:aws:iam::536727724300:root, external id old-id)" in result.changes[0]
 
 
 def test_statement_with_the_atlas_sid_is_replaced_even_with_another_principal():
@@ -107,9 +102,7 @@ def test_merging_twice_reports_no_change():
     second = merge_trust_policy(first.text, PRINCIPAL, EXTERNAL_ID)
     assert not second.changed
     assert second.policy == first.policy
-    assert second.changes == [
-        "No change: the trust policy already lets Atlas assume the role with this external id."
-    ]
+    assert second.changes == ["No change: the trust policy already lets Atlas assume the role with this external id."]
 
 
 # -- generated policies -------------------------------------------------------------------------
@@ -117,17 +110,13 @@ def test_merging_twice_reports_no_change():
 accounts = st.sampled_from(["210987654321", "111122223333", "444455556666"])
 other_principals = st.one_of(
     st.builds(lambda s: {"Service": s}, st.sampled_from(["ec2.amazonaws.com", "lambda.amazonaws.com"])),
-    st.builds(
-        lambda a, n: {"AWS": f"arn:aws:iam::{a}:role/{n}"}, accounts, st.sampled_from(["ci", "ops", "audit"])
-    ),
+    st.builds(lambda a, n: {"AWS": f"arn:aws:iam::{a}:role/{n}"}, accounts, st.sampled_from(["ci", "ops", "audit"])),
     st.builds(lambda a: {"AWS": a}, accounts),
     st.just({"Federated": "arn:aws:iam::210987654321:saml-provider/okta"}),
 )
 conditions = st.one_of(
     st.none(),
-    st.builds(
-        lambda v: {"StringEquals": {"sts:ExternalId": v}}, st.text("abcdef0123", min_size=1, max_size=8)
-    ),
+    st.builds(lambda v: {"StringEquals": {"sts:ExternalId": v}}, st.text("abcdef0123", min_size=1, max_size=8)),
     st.just({"Bool": {"aws:MultiFactorAuthPresent": "true"}}),
 )
 
@@ -138,9 +127,7 @@ def other_statement(draw):
         "Effect": draw(st.sampled_from(["Allow", "Deny"])),
         "Principal": draw(other_principals),
         "Action": draw(
-            st.sampled_from(
-                ["sts:AssumeRole", ["sts:AssumeRole", "sts:TagSession"], "sts:AssumeRoleWithSAML", "sts:*"]
-            )
+            st.sampled_from(["sts:AssumeRole", ["sts:AssumeRole", "sts:TagSession"], "sts:AssumeRoleWithSAML", "sts:*"])
         ),
     }
     if draw(st.booleans()):
@@ -152,9 +139,7 @@ def other_statement(draw):
 @st.composite
 def existing_policies(draw):
     others = draw(st.lists(other_statement(), max_size=5))
-    stale = draw(
-        st.lists(st.builds(atlas, st.text("0123456789abcdef-", min_size=1, max_size=36)), max_size=2)
-    )
+    stale = draw(st.lists(st.builds(atlas, st.text("0123456789abcdef-", min_size=1, max_size=36)), max_size=2))
     mixed = others + stale
     order = draw(st.permutations(range(len(mixed))))
     policy = {"Statement": [mixed[i] for i in order]}

@@ -32,13 +32,15 @@ async def test_dry_run_of_a_fresh_project_lists_every_call_and_sends_nothing(wor
     pid = world.project_id
     first = dry_run.calls[0]
     assert (first.method, first.path, first.body) == (
-        "POST", f"/api/atlas/v2/groups/{pid}/cloudProviderAccess", {"providerName": "AWS"}
+        "POST",
+        f"/api/atlas/v2/groups/{pid}/cloudProviderAccess",
+        {"providerName": "AWS"},
     )
     assert first.atlas_cli == f"atlas cloudProviders accessRoles aws create --projectId {pid}"
     assert first.curl == (
         'curl --digest -u "$MONGODB_ATLAS_PUBLIC_API_KEY:$MONGODB_ATLAS_PRIVATE_API_KEY" -X POST '
         "-H 'Accept: application/vnd.atlas.2023-01-01+json' -H 'Content-Type: application/vnd.atlas.2023-01-01+json' "
-        "--data '{\"providerName\":\"AWS\"}' "
+        '--data \'{"providerName":"AWS"}\' '
         f"https://cloud.mongodb.com/api/atlas/v2/groups/{pid}/cloudProviderAccess"
     )
     # A role that does not exist yet is shown as a placeholder, readable in the path and the CLI.
@@ -51,8 +53,15 @@ async def test_dry_run_of_a_fresh_project_lists_every_call_and_sends_nothing(wor
     cluster = next(c for c in dry_run.calls if c.path.endswith("/clusters/orders"))
     assert cluster.media_type == "application/vnd.atlas.2024-10-23+json"
     assert cluster.body == {"encryptionAtRestProvider": "AWS"}
-    for step in ("Atlas role", "Trust policy and authorization", "Key and region", "Enable the project",
-                 "Clusters", "Private endpoints (optional)", "Summary"):
+    for step in (
+        "Atlas role",
+        "Trust policy and authorization",
+        "Key and region",
+        "Enable the project",
+        "Clusters",
+        "Private endpoints (optional)",
+        "Summary",
+    ):
         assert step in text
     assert f"aws iam update-assume-role-policy --role-name {world.role_name}" in text
 
@@ -67,13 +76,15 @@ async def test_every_curl_command_is_valid_shell_with_the_exact_body(world):
     words = shlex.split(enable.curl)
     assert words[words.index("-X") + 1] == "PATCH"
     sent = json.loads(words[words.index("--data") + 1])
-    assert sent == {"awsKms": {
-        "enabled": True,
-        "customerMasterKeyID": inputs.key_ref.rsplit("/", 1)[-1],
-        "region": "US_EAST_1",
-        "roleId": inputs.role_id,
-        "requirePrivateNetworking": False,
-    }}
+    assert sent == {
+        "awsKms": {
+            "enabled": True,
+            "customerMasterKeyID": inputs.key_ref.rsplit("/", 1)[-1],
+            "region": "US_EAST_1",
+            "roleId": inputs.role_id,
+            "requirePrivateNetworking": False,
+        }
+    }
     assert words[-1] == f"{world.sandbox.info.atlas_base_url}/api/atlas/v2/groups/{world.project_id}/encryptionAtRest"
     assert "atlas api encryptionAtRestUsingCustomerKeyManagement updateEncryptionAtRest" in enable.atlas_cli
 

@@ -77,7 +77,8 @@ async def test_a_second_run_never_creates_a_duplicate_endpoint(world):
 
     state = await world.state()
     assert sorted((e.region_name, e.status) for e in state.endpoints_for("AWS")) == [
-        ("US_EAST_1", "ACTIVE"), ("US_WEST_2", "ACTIVE")
+        ("US_EAST_1", "ACTIVE"),
+        ("US_WEST_2", "ACTIVE"),
     ]
     assert step.assess(state, inputs).state is StepState.DONE
     assert state.encryption.aws_kms.enabled and state.encryption.aws_kms.require_private_networking

@@ -21,12 +21,14 @@ async def role_with_trust_policy(world, external_id: str | None = None) -> Onboa
     role = (await world.state()).aws_role(inputs.role_id)
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": {"AWS": role.atlas_aws_account_arn},
-            "Action": "sts:AssumeRole",
-            "Condition": {"StringEquals": {"sts:ExternalId": external_id or role.atlas_assumed_role_external_id}},
-        }],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": role.atlas_aws_account_arn},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"sts:ExternalId": external_id or role.atlas_assumed_role_external_id}},
+            }
+        ],
     }
     world.boto("iam").create_role(RoleName=world.role_name, AssumeRolePolicyDocument=json.dumps(trust))
     inputs.set_role_arn(world.role_name, world.sandbox.info.aws_account_id)
@@ -34,9 +36,12 @@ async def role_with_trust_policy(world, external_id: str | None = None) -> Onboa
 
 
 def allow_role_to_use(world, key_arn: str) -> None:
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], "Resource": key_arn}
-    ]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], "Resource": key_arn}
+        ],
+    }
     world.boto("iam").put_role_policy(RoleName=world.role_name, PolicyName="kms", PolicyDocument=json.dumps(policy))
 
 

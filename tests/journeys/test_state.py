@@ -9,7 +9,11 @@ import pytest
 from cmkwizard.state import Subject, read_project_state
 
 LIST_PATHS = (
-    "/encryptionAtRest", "/cloudProviderAccess", "/clusters", "/AWS/privateEndpoints", "/AZURE/privateEndpoints"
+    "/encryptionAtRest",
+    "/cloudProviderAccess",
+    "/clusters",
+    "/AWS/privateEndpoints",
+    "/AZURE/privateEndpoints",
 )
 
 

@@ -43,12 +43,8 @@ def atlas_cli_config() -> Path:
 def served_atlas(monkeypatch) -> Iterator[tuple[FakeAtlas, str]]:
     """An Atlas look-alike over real HTTP on 127.0.0.1, and its address and API key in the environment."""
     fake = FakeAtlas(PUBLIC_KEY, PRIVATE_KEY, CLIENT_ID, CLIENT_SECRET)
-    server = BackgroundServer(fake.app, name="fake-atlas")
-    server.start()
-    monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", server.url)
-    monkeypatch.setenv("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC_KEY)
-    monkeypatch.setenv("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE_KEY)
-    try:
+    with BackgroundServer(fake.app, name="fake-atlas") as server:
+        monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", server.url)
+        monkeypatch.setenv("MONGODB_ATLAS_PUBLIC_API_KEY", PUBLIC_KEY)
+        monkeypatch.setenv("MONGODB_ATLAS_PRIVATE_API_KEY", PRIVATE_KEY)
         yield fake, server.url
-    finally:
-        server.stop()

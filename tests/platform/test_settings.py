@@ -307,12 +307,14 @@ def test_sandbox_style_loading_ignores_environment_and_profiles(atlas_cli_config
         (
             "MONGODB_ATLAS_PROJECT_ID",
             "my-project",
-            "The project ID 'my-project' from MONGODB_ATLAS_PROJECT_ID is not valid: expected the 24-character hexadecimal project ID",
+            "The project ID 'my-project' from MONGODB_ATLAS_PROJECT_ID is not valid: "
+            "expected the 24-character hexadecimal project ID",
         ),
         (
             "MONGODB_ATLAS_ORG_ID",
             "123",
-            "The organization ID '123' from MONGODB_ATLAS_ORG_ID is not valid: expected the 24-character hexadecimal organization ID",
+            "The organization ID '123' from MONGODB_ATLAS_ORG_ID is not valid: "
+            "expected the 24-character hexadecimal organization ID",
         ),
         (
             "MONGODB_ATLAS_BASE_URL",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,15 +70,22 @@ def atlas_fixture() -> Callable[[Sandbox], AsyncIterator[AtlasApi]]:
 
     @pytest.fixture
     async def fixture(sandbox: Sandbox) -> AsyncIterator[AtlasApi]:
-        info = sandbox.info
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(sandbox.atlas_app),
-            base_url=info.atlas_base_url,
-            auth=httpx.DigestAuth(info.public_key, info.private_key),
-        ) as client:
-            yield AtlasApi(client, sandbox)
+        async with owner_api(sandbox) as atlas:
+            yield atlas
 
     return fixture
+
+
+@asynccontextmanager
+async def owner_api(sandbox: Sandbox) -> AsyncIterator[AtlasApi]:
+    """The sandbox's Admin API over ASGI, as its Project Owner API key."""
+    info = sandbox.info
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(sandbox.atlas_app),
+        base_url=info.atlas_base_url,
+        auth=httpx.DigestAuth(info.public_key, info.private_key),
+    ) as client:
+        yield AtlasApi(client, sandbox)
 
 
 def assert_refused(response: httpx.Response, status: int, error_code: str) -> str:

@@ -27,6 +27,7 @@ TIMINGS = SimTimings(
     cluster_update=120, endpoint_provisioning=180, endpoint_deletion=60, endpoint_recreation=60, approval_reflection=30
 )
 
+
 def check_against_spec(response: httpx.Response) -> None:
     """Validate a response (and, for a success, its request) against the Atlas spec."""
     spec = atlas_spec()

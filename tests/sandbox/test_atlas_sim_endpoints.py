@@ -30,6 +30,15 @@ async def _get(sim: Sim, provider: str, endpoint_id: str) -> dict:
     return (await call(sim.client(), "GET", f"{_endpoints(sim, provider)}/{endpoint_id}")).json()
 
 
+async def _awaiting_approval(sim: Sim, region: str) -> dict:
+    """An Azure endpoint provisioned and read once, so its connection waits for approval on the key vault."""
+    await _private_networking(sim, "azureKeyVault")
+    endpoint = (await _create(sim, "AZURE", region)).json()
+    sim.clock.advance(180)
+    await _get(sim, "AZURE", endpoint["id"])
+    return endpoint
+
+
 async def test_endpoints_need_private_networking_on_that_provider(aws: Sim) -> None:
     off = await _create(aws, "AWS", "US_EAST_1")
     other_provider = await _create(aws, "AZURE", "US_EAST_2")
@@ -121,10 +130,7 @@ async def test_azure_endpoint_waits_for_approval_on_the_key_vault(azure: Sim) ->
 
 
 async def test_rejected_azure_connection_fails_with_a_message(azure: Sim) -> None:
-    await _private_networking(azure, "azureKeyVault")
-    endpoint = (await _create(azure, "AZURE", "EUROPE_WEST")).json()
-    azure.clock.advance(180)
-    await _get(azure, "AZURE", endpoint["id"])
+    endpoint = await _awaiting_approval(azure, "EUROPE_WEST")
 
     azure.azure.set_all("Rejected")
     failed = await _get(azure, "AZURE", endpoint["id"])
@@ -134,10 +140,7 @@ async def test_rejected_azure_connection_fails_with_a_message(azure: Sim) -> Non
 
 
 async def test_removed_azure_connection_is_recreated(azure: Sim) -> None:
-    await _private_networking(azure, "azureKeyVault")
-    endpoint = (await _create(azure, "AZURE", "UK_SOUTH")).json()
-    azure.clock.advance(180)
-    await _get(azure, "AZURE", endpoint["id"])
+    endpoint = await _awaiting_approval(azure, "UK_SOUTH")
     azure.azure.set_all("Approved")
     azure.clock.advance(30)
     await _get(azure, "AZURE", endpoint["id"])

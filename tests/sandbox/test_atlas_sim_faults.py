@@ -110,12 +110,8 @@ async def test_control_api_answers_loopback_clients_only(sim: Sim) -> None:
 @pytest.fixture
 def served() -> Iterator[tuple[Sim, str]]:
     simulator = make_sim("encrypted-aws")
-    server = BackgroundServer(simulator.app, name="atlas-sim-test")
-    server.start()
-    try:
+    with BackgroundServer(simulator.app, name="atlas-sim-test") as server:
         yield simulator, server.url
-    finally:
-        server.stop()
 
 
 def test_over_a_real_socket(served: tuple[Sim, str]) -> None:

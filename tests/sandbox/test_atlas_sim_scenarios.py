@@ -16,7 +16,6 @@ FIXTURES = CloudFixtures(
     aws_role_arn="arn:aws:iam::210987654321:role/atlas-cmk",
     aws_key_arn="arn:aws:kms:eu-west-1:210987654321:key/mrk-0a1b2c3d4e5f60718293a4b5c6d7e8f9",
     aws_key_region="EU_WEST_1",
-    aws_replica_region="EU_CENTRAL_1",
     azure_key_vault_name="fixture-kv",
     azure_key_identifier="https://fixture-kv.vault.azure.net/keys/cmk/00112233445566778899aabbccddeeff",
     azure_service_principal_id="5b0f3c1e-2d4a-4b6c-8e9f-0a1b2c3d4e5f",

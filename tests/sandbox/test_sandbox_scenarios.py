@@ -6,7 +6,6 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -18,19 +17,14 @@ from cmkwizard.sandbox.cloud_seed import (
     MULTI_REGION_KEY_ALIAS,
     ROLE_NAME,
 )
-from tests.sandbox.sandbox_fixtures import AtlasApi
+from tests.sandbox.sandbox_fixtures import AtlasApi, owner_api
 
 
 @asynccontextmanager
 async def started(scenario: str) -> AsyncIterator[tuple[Sandbox, AtlasApi]]:
     with Sandbox(scenario, speed=0.0) as sandbox:
-        info = sandbox.info
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(sandbox.atlas_app),
-            base_url=info.atlas_base_url,
-            auth=httpx.DigestAuth(info.public_key, info.private_key),
-        ) as client:
-            yield sandbox, AtlasApi(client, sandbox)
+        async with owner_api(sandbox) as atlas:
+            yield sandbox, atlas
 
 
 def _key_state(sandbox: Sandbox, alias: str, region: str = "us-east-1") -> dict:

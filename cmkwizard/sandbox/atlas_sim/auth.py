@@ -109,15 +109,9 @@ class TokenBook:
 class Authenticator:
     """Checks the Authorization header of Admin API requests and serves the OAuth token endpoints."""
 
-    def __init__(
-        self,
-        store: SimStore,
-        *,
-        monotonic: Monotonic = time.monotonic,
-        nonce_lifetime: float = NONCE_LIFETIME_SECONDS,
-    ) -> None:
+    def __init__(self, store: SimStore, *, monotonic: Monotonic = time.monotonic) -> None:
         self._store = store
-        self.nonces = NonceBook(nonce_lifetime, monotonic)
+        self.nonces = NonceBook(NONCE_LIFETIME_SECONDS, monotonic)
         self.tokens = TokenBook(monotonic)
 
     def authenticate(self, request: Request) -> Principal:

@@ -81,7 +81,6 @@ _AZURE_ATTRIBUTES = {
     "secret": "secret",
     "requirePrivateNetworking": "require_private_networking",
 }
-_ROTATION_ALERT = {"AWS": "AWS_ENCRYPTION_KEY_NEEDS_ROTATION", "AZURE": "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"}
 _ROTATED_EVENT = {"AWS": "AWS_ENCRYPTION_KEY_ROTATED", "AZURE": "AZURE_ENCRYPTION_KEY_ROTATED"}
 
 
@@ -377,27 +376,7 @@ def _after_change(call: Call, provider: str, *, first: bool, key_moved: bool, ro
 
 
 def _ensure_rotation_alert(call: Call, provider: str) -> None:
-    event_type = _ROTATION_ALERT[provider]
     project = call.project
-    if any(config.event_type == event_type for config in project.alert_configs.values()):
-        return
-    call.store.add_alert_config(
-        project.id,
-        {
-            "enabled": True,
-            "eventTypeName": event_type,
-            "matchers": [],
-            "notifications": [
-                {
-                    "delayMin": 0,
-                    "emailEnabled": True,
-                    "intervalMin": 1440,
-                    "roles": ["GROUP_OWNER"],
-                    "smsEnabled": False,
-                    "typeName": "GROUP",
-                }
-            ],
-            "threshold": {"operator": "GREATER_THAN", "threshold": 90, "units": "DAYS"},
-        },
-        call.now,
-    )
+    event_type = enums.ROTATION_ALERT_EVENT[provider]
+    if not any(config.event_type == event_type for config in project.alert_configs.values()):
+        call.store.add_rotation_alert(project.id, provider, call.now)

@@ -115,8 +115,6 @@ ENDPOINT_PROVIDERS = ("AZURE", "AWS")
 ENCRYPTION_PROVIDERS = ("NONE", "AWS", "AZURE", "GCP")
 AZURE_ENVIRONMENTS = ("AZURE", "AZURE_CHINA", "AZURE_US_GOVERNMENT")
 
-TENANT_INSTANCE_SIZES = frozenset({"M0", "M2", "M5"})
-
 ENCRYPTION_KEY_ALERT_EVENTS = (
     "AWS_ENCRYPTION_KEY_NEEDS_ROTATION",
     "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION",
@@ -125,6 +123,8 @@ ENCRYPTION_KEY_ALERT_EVENTS = (
     "AZURE_ENCRYPTION_KEY_INVALID",
     "GCP_ENCRYPTION_KEY_INVALID",
 )
+# The reminder Atlas creates when a project first uses a customer-managed key of each provider.
+ROTATION_ALERT_EVENT = {"AWS": "AWS_ENCRYPTION_KEY_NEEDS_ROTATION", "AZURE": "AZURE_ENCRYPTION_KEY_NEEDS_ROTATION"}
 # Encryption key alerts that take a "days since last rotation" threshold.
 THRESHOLD_ALERT_EVENTS = frozenset(e for e in ENCRYPTION_KEY_ALERT_EVENTS if e.endswith("_NEEDS_ROTATION"))
 # Project alerts without a threshold that the simulator can raise.

@@ -41,7 +41,6 @@ class CloudFixtures:
     aws_key_arn: str | None = None
     aws_key_region: str | None = None
     aws_replica_key_arn: str | None = None
-    aws_replica_region: str | None = None
     azure_tenant_id: str | None = None
     azure_subscription_id: str | None = None
     azure_resource_group: str | None = None
@@ -212,26 +211,7 @@ class _Seeder:
             self.project.record_event(event_type, self.ago(days=days_ago))
 
     def rotation_alert(self, provider: str, days_ago: float) -> None:
-        self.store.add_alert_config(
-            self.project.id,
-            {
-                "enabled": True,
-                "eventTypeName": f"{provider}_ENCRYPTION_KEY_NEEDS_ROTATION",
-                "matchers": [],
-                "notifications": [
-                    {
-                        "delayMin": 0,
-                        "emailEnabled": True,
-                        "intervalMin": 1440,
-                        "roles": ["GROUP_OWNER"],
-                        "smsEnabled": False,
-                        "typeName": "GROUP",
-                    }
-                ],
-                "threshold": {"operator": "GREATER_THAN", "threshold": 90, "units": "DAYS"},
-            },
-            self.ago(days=days_ago),
-        )
+        self.store.add_rotation_alert(self.project.id, provider, self.ago(days=days_ago))
 
     def aws_encryption(self, key_arn: str, region: str) -> None:
         role = self.store.add_aws_role(

@@ -21,6 +21,7 @@ from cmkwizard.sandbox.atlas_sim import enums
 ATLAS_AWS_ACCOUNT_ID = "536727724300"
 # The public application id of Atlas' Azure AD application (used by the official Terraform modules).
 ATLAS_AZURE_APP_ID = "9f2deb0d-be22-4524-a403-df531868bac0"
+_ALPHANUMERIC = string.ascii_lowercase + string.digits
 
 
 def new_id() -> str:
@@ -33,8 +34,8 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _random_text(length: int, alphabet: str = string.ascii_lowercase + string.digits) -> str:
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+def _random_text(length: int) -> str:
+    return "".join(secrets.choice(_ALPHANUMERIC) for _ in range(length))
 
 
 @dataclass(frozen=True)
@@ -390,6 +391,26 @@ class SimStore:
             config = AlertConfig(new_id(), now, now, body)
             self.projects[project_id].alert_configs[config.id] = config
             return config
+
+    def add_rotation_alert(self, project_id: str, provider: str, now: datetime) -> AlertConfig:
+        """The alert Atlas creates with a project's first customer-managed key: rotate it after 90 days."""
+        body = {
+            "enabled": True,
+            "eventTypeName": enums.ROTATION_ALERT_EVENT[provider],
+            "matchers": [],
+            "notifications": [
+                {
+                    "delayMin": 0,
+                    "emailEnabled": True,
+                    "intervalMin": 1440,
+                    "roles": [enums.GROUP_OWNER],
+                    "smsEnabled": False,
+                    "typeName": "GROUP",
+                }
+            ],
+            "threshold": {"operator": "GREATER_THAN", "threshold": 90, "units": "DAYS"},
+        }
+        return self.add_alert_config(project_id, body, now)
 
     def dump(self) -> dict[str, Any]:
         """A JSON-ready picture of the state for tests and debugging (no secrets)."""

@@ -43,7 +43,6 @@ TOKEN_LIFETIME_SECONDS = 3599
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 
 PENDING, APPROVED, REJECTED, DISCONNECTED = "Pending", "Approved", "Rejected", "Disconnected"
-ENDPOINT_STATUSES = (PENDING, APPROVED, REJECTED, DISCONNECTED)
 
 _KEY_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
 _VAULT_NAME = re.compile(r"^[A-Za-z](?!.*--)[0-9A-Za-z-]{1,22}[0-9A-Za-z]$")
@@ -194,7 +193,6 @@ class AzureFakeState:
         app_id: str,
         *,
         tenant_id: str | None = None,
-        object_id: str | None = None,
         secret: str | None = None,
         display_name: str | None = None,
     ) -> ServicePrincipal:
@@ -203,7 +201,7 @@ class AzureFakeState:
         With a ``secret`` the application can sign in with client credentials.
         """
         principal = ServicePrincipal(
-            object_id=object_id or str(uuid.uuid4()),
+            object_id=str(uuid.uuid4()),
             app_id=app_id,
             tenant_id=tenant_id or self.tenant_id,
             display_name=display_name or f"app {app_id}",
@@ -288,9 +286,8 @@ class AzureFakeState:
         resource_group: str,
         location: str = "eastus",
         tenant_id: str | None = None,
-        operator_access: bool = True,
     ) -> Vault:
-        """Create a vault; by default the operator's principal may manage it and use all key operations."""
+        """Create a vault that the operator's principal may manage and use with every key operation."""
         if not _VAULT_NAME.match(name):
             raise ValueError(f"invalid key vault name {name!r}: 3-24 letters, digits and single hyphens")
         vault = Vault(name.lower(), subscription_id, resource_group, tenant_id or self.tenant_id, location)
@@ -298,9 +295,8 @@ class AzureFakeState:
             self._vaults[vault.name] = vault
             if self.loopback_vault is None:
                 self.loopback_vault = vault.name
-        if operator_access:
-            self.grant_key_permissions(self.operator.object_id, vault.name, KEY_PERMISSIONS)
-            self.grant_management(self.operator.object_id, vault.name, write=True)
+        self.grant_key_permissions(self.operator.object_id, vault.name, KEY_PERMISSIONS)
+        self.grant_management(self.operator.object_id, vault.name, write=True)
         return vault
 
     def vault(self, name: str) -> Vault:
@@ -375,11 +371,6 @@ class AzureFakeState:
         vault = self.vault(vault_name)
         with self._lock:
             vault.management_access[object_id] = "write" if write else "read"
-
-    def revoke_management(self, object_id: str, vault_name: str) -> None:
-        vault = self.vault(vault_name)
-        with self._lock:
-            vault.management_access.pop(object_id, None)
 
     def authorize_key_operation(self, principal: ServicePrincipal, vault: Vault, permission: str) -> None:
         with self._lock:
