@@ -7,18 +7,19 @@ unreachable for Atlas (``"down": false`` ends the outage); the answer lists the 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Set
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from cmkwizard.sandbox.aws_verifier import MotoAwsVerifier
-
 OUTAGE_PATH = "/_sandbox/outage"
 _USAGE = 'send {"region": "<AWS region, e.g. us-east-1 or US_EAST_1>", "down": true|false}'
 
 
-def outage_route(verifier: MotoAwsVerifier) -> Route:
+def outage_route(switch: Callable[[str, bool], None], regions_down: Callable[[], Set[str]]) -> Route:
+    """The route that calls ``switch(region, down)`` and answers with ``regions_down()``."""
+
     async def set_outage(request: Request) -> Response:
         try:
             body = json.loads(await request.body() or b"{}")
@@ -30,10 +31,10 @@ def outage_route(verifier: MotoAwsVerifier) -> Route:
         if not isinstance(down, bool):
             return _problem(f"down must be true or false, got {down!r}; {_USAGE}")
         try:
-            verifier.set_region_down(body["region"], down)
+            switch(body["region"], down)
         except ValueError as exc:
             return _problem(str(exc))
-        return JSONResponse({"region": body["region"], "down": down, "regionsDown": sorted(verifier.down_regions)})
+        return JSONResponse({"region": body["region"], "down": down, "regionsDown": sorted(regions_down())})
 
     return Route(OUTAGE_PATH, set_outage, methods=["POST"])
 

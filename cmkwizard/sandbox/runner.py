@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cmkwizard.sandbox.atlas_sim import SimStore
     from cmkwizard.sandbox.atlas_sim.faults import FaultRule
     from cmkwizard.sandbox.atlas_sim.scenarios import SeedResult
+    from cmkwizard.sandbox.atlas_sim.verifier import Verifiers
     from cmkwizard.sandbox.aws_moto import MotoServer
     from cmkwizard.sandbox.aws_verifier import MotoAwsVerifier
     from cmkwizard.sandbox.azure_fake import AzureFake
@@ -96,6 +97,7 @@ class Sandbox:
         self._aws_verifier: MotoAwsVerifier | None = None
         self._app: Starlette | None = None
         self._store: SimStore | None = None
+        self._verifiers: Verifiers | None = None
         self._seed: SeedResult | None = None
         self._info: SandboxInfo | None = None
 
@@ -138,6 +140,10 @@ class Sandbox:
 
     def set_kms_region_down(self, region: str, down: bool = True) -> None:
         """Simulate (or end) an AWS KMS outage in a region, given as us-east-1 or US_EAST_1."""
+        from cmkwizard.sandbox.atlas_sim.lifecycle import settle_store
+
+        # Work already due is finished first, so it is judged by the cloud as it was before the switch.
+        settle_store(self.store, _running(self._verifiers), self.clock.now())
         self.aws_verifier.set_region_down(region, down)
 
     def inject_fault(self, method: str, path_regex: str, kind: str, count: int = 1, **kw: Any) -> FaultRule:
@@ -172,7 +178,7 @@ class Sandbox:
                 except Exception as exc:
                     failures.append(exc)
         self._http = self._azure = self._moto = None
-        self._aws_verifier = self._app = self._store = self._seed = self._info = None
+        self._aws_verifier = self._app = self._store = self._verifiers = self._seed = self._info = None
         if failures:
             raise failures[0]
 
@@ -214,8 +220,9 @@ class Sandbox:
         if self.scenario == "outage":
             aws_verifier.set_region_down(aws.region)
 
-        verifiers = Verifiers(aws=aws_verifier, azure=FakeAzureVerifier(azure.state))
-        self._app = app = create_app(store, verifiers, self.clock, extra_routes=[outage_route(aws_verifier)])
+        self._verifiers = verifiers = Verifiers(aws=aws_verifier, azure=FakeAzureVerifier(azure.state))
+        outage = outage_route(self.set_kms_region_down, lambda: aws_verifier.down_regions)
+        self._app = app = create_app(store, verifiers, self.clock, extra_routes=[outage])
         self._http = http = BackgroundServer(app, name=f"atlas-sim-{self.scenario}")
         http.start()
         credentials = store.credentials
