@@ -1,0 +1,154 @@
+"""The wizard application: screens in order, one Atlas client, help, back and quit.
+
+Everything the app needs comes in through `AppContext` (settings, the client factory, journals, the
+sandbox and the clock); nothing is read from globals. Screens do their I/O in workers and report
+back with messages; the app decides which screen comes next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from screens.base import WizardScreen
+from screens.connect import ConnectScreen
+from screens.flow import JourneyFlow, Page, clock_sleep
+from screens.help import HelpScreen
+from screens.messages import Connected, ProjectChosen
+from screens.step_screen import StepScreen
+from screens.widgets.status_pane import DEFAULT_POLL_POLICY, PollPolicy, StatusPane
+
+STYLES = Path(__file__).parent
+
+if TYPE_CHECKING:
+    from cmkwizard.atlas import AtlasClient
+    from cmkwizard.atlas.models import Caller
+    from cmkwizard.context import AppContext
+
+
+class WizardApp(App[None]):
+    TITLE = "cmkwizard"
+    # Absolute, so subclasses defined elsewhere (tests, embedding apps) find the styles too.
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "widgets.tcss"]
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+    ]
+
+    def __init__(
+        self,
+        context: AppContext,
+        *,
+        poll_policy: PollPolicy = DEFAULT_POLL_POLICY,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        """`sleep` waits during steps (retries, polls) in the clock's seconds; by default it follows the
+        context's clock, so a sandbox running faster waits less."""
+        super().__init__()
+        self.context = context
+        self.poll_policy = poll_policy
+        self.sleep = sleep or clock_sleep(context.clock)
+        self.client: AtlasClient | None = None
+        self.caller: Caller | None = None
+        self.flow: JourneyFlow[Any] | None = None
+        self.sub_title = "sandbox" if context.sandbox is not None else context.settings.base_url.value
+
+    def on_mount(self) -> None:
+        self.push_screen(ConnectScreen())
+
+    async def on_unmount(self) -> None:
+        await self._close_client()
+
+    async def open_client(self) -> AtlasClient:
+        """A new client for the settings; the app closes the previous one and, at exit, this one."""
+        await self._close_client()
+        self.client = self.context.atlas_client()
+        return self.client
+
+    async def _close_client(self) -> None:
+        if self.client is not None:
+            client, self.client = self.client, None
+            await client.aclose()
+
+    # --- flow ---------------------------------------------------------------------------------
+
+    def on_connected(self, message: Connected) -> None:
+        from screens.project import ProjectScreen
+
+        self.caller = message.caller
+        self.push_screen(ProjectScreen())
+
+    def on_project_chosen(self, message: ProjectChosen) -> None:
+        """Start (or resume) onboarding where the live state says work remains, with earlier inputs."""
+        from cmkwizard.journeys.onboard_aws import ONBOARD_AWS, OnboardAwsInputs
+        from screens.onboard_aws import PAGES
+
+        project = message.project
+        self.sub_title = f"{project.name} ({project.id})"
+        journal = self.context.journal(project.id)
+        self.flow = JourneyFlow(
+            journey=ONBOARD_AWS,
+            pages=PAGES,
+            project=project,
+            inputs=OnboardAwsInputs.from_journal(journal),
+            journal=journal,
+            state=message.state,
+            clock=self.context.clock,
+            sleep=self.sleep,
+        )
+        self.show_page(self.flow.resume_page())
+
+    # --- keys and commands ----------------------------------------------------------------------
+
+    def show_page(self, page: Page) -> None:
+        """Show a journey page in place of the current one (or above the project screen)."""
+        assert self.flow is not None
+        screen = page.make(self.flow)
+        if isinstance(self.screen, StepScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self._can_go_back()
+        return True
+
+    def _can_go_back(self) -> bool:
+        # The bottom screen is Textual's blank default; the one above it is the connect screen.
+        return isinstance(self.screen, WizardScreen) and (
+            isinstance(self.screen, StepScreen) or len(self.screen_stack) > 2
+        )
+
+    async def action_back(self) -> None:
+        screen = self.screen
+        if not isinstance(screen, WizardScreen) or screen.back():
+            return
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        if isinstance(screen, WizardScreen):
+            self.push_screen(HelpScreen(screen.help_title, screen.help_markdown))
+        else:
+            self.push_screen(HelpScreen("cmkwizard", self._general_help()))
+
+    def _general_help(self) -> str:
+        return "Press **escape** to close this dialog, **ctrl+q** to quit, **ctrl+p** for commands."
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help for this page", "Explain what this page does (F1)", self.action_help)
+        if self._can_go_back():
+            yield SystemCommand("Back", "Return to the previous page (escape)", self.action_back)
+        for pane in screen.query(StatusPane):
+            yield SystemCommand("Refresh the live status", "Read the project from Atlas now (ctrl+r)", pane.poll_now)

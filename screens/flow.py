@@ -1,0 +1,111 @@
+"""A journey in progress on screen: its plan, the operator's inputs, the latest state and the pages.
+
+A journey step may take more than one page (the trust policy, then the role ARN, both belong to
+authorization). The flow keeps the pages in order and says which page shows the first unfinished
+step, so a resumed wizard lands where the live state says it should.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from cmkwizard.atlas.models import Project
+from cmkwizard.journeys.base import Journey, JourneyRun, StepView
+from cmkwizard.state import Clock, ProjectState
+
+if TYPE_CHECKING:
+    from cmkwizard.atlas import AtlasClient
+    from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.journal import Journal
+    from screens.step_screen import StepScreen
+
+
+class RecordableInputs(Protocol):
+    def to_record(self) -> dict[str, Any]: ...
+
+
+InputsT = TypeVar("InputsT", bound=RecordableInputs)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One screen of a journey: `key` names the page, `step_key` the journey step it serves."""
+
+    key: str
+    step_key: str
+    title: str
+    make: Callable[[JourneyFlow[Any]], StepScreen]
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def clock_sleep(clock: Clock) -> Sleep:
+    """Sleep for `seconds` of the clock's time: a sandbox clock running faster makes waits shorter."""
+
+    async def sleep(seconds: float) -> None:
+        speed = getattr(clock, "speed", 1.0) or 1.0
+        await asyncio.sleep(seconds / speed)
+
+    return sleep
+
+
+@dataclass
+class JourneyFlow(Generic[InputsT]):
+    journey: Journey[InputsT]
+    pages: Sequence[Page]
+    project: Project
+    inputs: InputsT
+    journal: Journal
+    state: ProjectState
+    clock: Clock
+    sleep: Sleep
+    aws: AwsAccount | None = None
+    aws_identity: str | None = None
+    """Who the AWS credentials are (an ARN) once the operator chose to use them."""
+    aws_account_id: str | None = None
+
+    def views(self) -> list[StepView]:
+        return self.journey.assess(self.state, self.inputs)
+
+    def view(self, step_key: str) -> StepView:
+        return next(v for v in self.views() if v.key == step_key)
+
+    def page(self, key: str) -> Page:
+        return next(p for p in self.pages if p.key == key)
+
+    def first_page_of(self, step_key: str) -> Page:
+        return next(p for p in self.pages if p.step_key == step_key)
+
+    def resume_page(self) -> Page:
+        """The first page of the first unfinished step (the closing report when all are finished)."""
+        step = self.journey.current(self.state, self.inputs)
+        return self.first_page_of(step.key) if step is not None else self.pages[-1]
+
+    def neighbour(self, key: str, offset: int) -> Page | None:
+        keys = [p.key for p in self.pages]
+        index = keys.index(key) + offset
+        return self.pages[index] if 0 <= index < len(self.pages) else None
+
+    def position(self, page: Page) -> tuple[int, int]:
+        """The page's step number and the number of steps, for "Step 3 of 7"."""
+        keys = [s.key for s in self.journey.steps]
+        return keys.index(page.step_key) + 1, len(keys)
+
+    def run(self, client: AtlasClient) -> JourneyRun[InputsT]:
+        return self.journey.start(
+            client=client,
+            project_id=self.project.id,
+            inputs=self.inputs,
+            journal=self.journal,
+            aws=self.aws,
+            sleep=self.sleep,
+            clock=self.clock,
+        )
+
+    def save_inputs(self) -> None:
+        """Record what the operator typed, so a resumed wizard offers it again."""
+        self.journal.record_inputs(self.journey.name, **self.inputs.to_record())

@@ -1,0 +1,25 @@
+"""Messages the screens send up to the app, which decides what comes next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from cmkwizard.atlas.models import Caller, Project
+from cmkwizard.state import ProjectState
+
+
+@dataclass
+class Connected(Message):
+    """The app's client works; `caller` is who its credentials belong to."""
+
+    caller: Caller
+
+
+@dataclass
+class ProjectChosen(Message):
+    """The operator picked a project after its preflight; `state` is the read the preflight used."""
+
+    project: Project
+    state: ProjectState

@@ -1,0 +1,75 @@
+"""Whether the wizard acts in AWS itself: shows the AWS identity in use, or offers to use one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from screens.widgets.error_panel import ErrorPanel
+
+if TYPE_CHECKING:
+    from cmkwizard.aws.adapters import AwsAccount
+    from screens.flow import JourneyFlow
+
+WITHOUT_AWS = (
+    "No AWS credentials in use: the wizard shows the documents and commands, and you apply them in AWS yourself."
+)
+
+
+class AwsPanel(Vertical):
+    """Posts `Ready` once `flow.aws` is a working AWS account (its identity was read)."""
+
+    class Ready(Message):
+        pass
+
+    def __init__(
+        self, flow: JourneyFlow[Any], make_account: Callable[[str | None], AwsAccount], region: str | None = None
+    ) -> None:
+        super().__init__(id="aws-panel", classes="card")
+        self.border_title = "AWS"
+        self._flow = flow
+        self._make_account = make_account
+        self._region = region
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._status(), id="aws-status")
+        with Horizontal(classes="actions"):
+            yield Button("Use my AWS credentials", id="use-aws", compact=True)
+        yield ErrorPanel(id="aws-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#use-aws").display = self._flow.aws is None
+
+    def _status(self) -> str:
+        if self._flow.aws is None:
+            return WITHOUT_AWS
+        return f"Acting in AWS as {self._flow.aws_identity}."
+
+    @on(Button.Pressed, "#use-aws")
+    def use_aws(self) -> None:
+        self.connect_aws()
+
+    @work(exclusive=True, exit_on_error=False, group="aws-identity")
+    async def connect_aws(self) -> None:
+        error = self.query_one("#aws-error", ErrorPanel)
+        error.clear()
+        self.query_one("#aws-status", Static).update("Reading the AWS identity (sts:GetCallerIdentity)…")
+        account = self._make_account(self._region)
+        try:
+            identity = await account.caller_identity()
+        except Exception as err:  # explained in the panel
+            self.query_one("#aws-status", Static).update(WITHOUT_AWS)
+            error.show(err)
+            return
+        self._flow.aws = account
+        self._flow.aws_identity = identity["Arn"]
+        self._flow.aws_account_id = identity["Account"]
+        self.query_one("#aws-status", Static).update(self._status())
+        self.query_one("#use-aws").display = False
+        self.post_message(self.Ready())

@@ -1,0 +1,228 @@
+"""The frame of every journey page: steps on the left, the live status on the right, the page between.
+
+A page validates what the operator typed (`collect_inputs`), may ask for confirmation, then runs its
+step's idempotent `apply` in a worker while progress and countdowns show under the page. Escape
+cancels a running step; otherwise it goes back a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Collapsible, Footer, Header, Static
+
+from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepView
+from screens.base import WizardScreen
+from screens.widgets.confirm import ConfirmModal
+from screens.widgets.error_panel import ErrorPanel
+from screens.widgets.progress_line import ProgressLine
+from screens.widgets.status_pane import StatusPane
+from screens.widgets.step_list import StepList
+
+if TYPE_CHECKING:
+    from cmkwizard.state import ProjectState
+    from screens.flow import JourneyFlow, Page
+
+
+class StepScreen(WizardScreen):
+    PAGE_KEY: ClassVar[str]
+    APPLY_LABEL: ClassVar[str] = "Apply"
+    RUNS_STEP: ClassVar[bool] = True
+    """False for pages that only gather inputs for a step a later page runs."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "apply", "Apply / next", id="apply"),
+        Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status"),
+    ]
+
+    def __init__(self, flow: JourneyFlow[Any]) -> None:
+        super().__init__()
+        self.flow = flow
+        self.page: Page = flow.page(self.PAGE_KEY)
+        self.running = False
+
+    # --- what subclasses provide --------------------------------------------------------------
+
+    def compose_page(self) -> ComposeResult:
+        """The page's own widgets, between the step summary and the progress line."""
+        yield from ()
+
+    def describe(self, view: StepView) -> str:
+        """The text under the page title: where the step stands and what it still needs."""
+        return view.summary if not view.reason else f"{view.summary}\n{view.reason}"
+
+    def update_page(self, view: StepView) -> None:
+        """Show a new assessment of the step (after every status poll)."""
+
+    def collect_inputs(self) -> bool:
+        """Validate the page's inputs into `flow.inputs`; False (with messages shown) when something is wrong."""
+        return True
+
+    def confirmation(self) -> ConfirmModal | None:
+        """A confirmation to ask before applying, for destructive or irreversible changes."""
+        return None
+
+    # --- frame ----------------------------------------------------------------------------------
+
+    @property
+    def step(self) -> Step[Any]:
+        return self.flow.journey.step(self.page.step_key)
+
+    @property
+    def help_title(self) -> str:
+        return self.page.title
+
+    @property
+    def help_markdown(self) -> str:
+        return self.step.help
+
+    def compose(self) -> ComposeResult:
+        wizard = self.wizard
+        assert wizard.client is not None
+        yield Header()
+        with Horizontal(id="journey-frame"):
+            yield StepList()
+            with VerticalScroll(classes="page", id="step-page"):
+                yield Static("", id="step-title", classes="page-title")
+                yield Static("", id="step-summary", classes="section")
+                yield from self.compose_page()
+                if self.RUNS_STEP:
+                    with Collapsible(title="Dry run: the API calls", id="dry-run"):
+                        yield Static("", id="dry-run-calls")
+                yield ProgressLine(self.flow.clock, id="step-progress")
+                yield ErrorPanel(id="step-error")
+                with Horizontal(classes="actions"):
+                    yield Button(self.APPLY_LABEL, id="apply", variant="primary")
+                    yield Button("Back", id="back")
+            yield StatusPane(
+                wizard.client,
+                self.flow.project.id,
+                clock=self.flow.clock,
+                policy=wizard.poll_policy,
+                initial=self.flow.state,
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        number, total = self.flow.position(self.page)
+        self.query_one("#step-title", Static).update(f"Step {number} of {total} · {self.page.title}")
+        self._show_state()
+
+    def _show_state(self) -> None:
+        view = self.flow.view(self.page.step_key)
+        self.query_one(StepList).show(self.flow.views(), current=self.page.step_key)
+        self.query_one("#step-summary", Static).update(self.describe(view))
+        self.update_page(view)
+        if self.RUNS_STEP:
+            self.query_one("#dry-run-calls", Static).update(self._dry_run())
+
+    def _dry_run(self) -> str:
+        planned = self.step.plan(self.flow.state, self.flow.inputs)
+        if not planned:
+            return "Nothing to send: the live state already matches."
+        return "\n\n".join(f"# {call.description}\n{call.http}\n$ {call.command}" for call in planned)
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(StatusPane).pause()
+
+    def on_screen_resume(self) -> None:
+        self.query_one(StatusPane).resume()
+
+    @on(StatusPane.Updated)
+    def _state_read(self, event: StatusPane.Updated) -> None:
+        self.flow.state = event.state
+        self._show_state()
+
+    def action_refresh_status(self) -> None:
+        self.query_one(StatusPane).poll_now()
+
+    @on(StepList.Chosen)
+    def _step_chosen(self, event: StepList.Chosen) -> None:
+        if not self.running:
+            self.wizard.show_page(self.flow.first_page_of(event.step_key))
+
+    # --- back and apply ---------------------------------------------------------------------------
+
+    def back(self) -> bool:
+        if self.running:
+            self.workers.cancel_group(self, "apply")
+            return True
+        previous = self.flow.neighbour(self.page.key, -1)
+        if previous is None:
+            return False
+        self.wizard.show_page(previous)
+        return True
+
+    @on(Button.Pressed, "#back")
+    async def _back_pressed(self) -> None:
+        await self.wizard.action_back()
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        if self.running:
+            return
+        if not self.collect_inputs():
+            return
+        self.flow.save_inputs()
+        if self.RUNS_STEP:
+            self.apply_step()
+        else:
+            self.applied(self.flow.state)
+
+    @work(exclusive=True, exit_on_error=False, group="apply")
+    async def apply_step(self) -> None:
+        modal = self.confirmation()
+        if modal is not None and not await self.app.push_screen_wait(modal):
+            return
+        state = await self.perform(lambda run: self.step.apply(run, self._progress))
+        if state is not None:
+            self.applied(state)
+
+    async def perform(self, action: Callable[[JourneyRun[Any]], Awaitable[None]]) -> ProjectState | None:
+        """Run `action` with its progress on the page (call from an "apply" worker, so escape cancels it).
+
+        Returns the project state read afterwards, or None when the action failed (the error is shown).
+        """
+        client = self.wizard.client
+        assert client is not None
+        run = self.flow.run(client)
+        self.query_one("#step-error", ErrorPanel).clear()
+        self._set_running(True)
+        try:
+            await action(run)
+            state = await run.read_state()
+        except Exception as err:  # every failure is explained on the page
+            self.query_one("#step-error", ErrorPanel).show(err)
+            self.query_one(StatusPane).poll_now()
+            return None
+        finally:
+            self._set_running(False)
+        self.flow.state = state
+        self.query_one(StatusPane).show(state)
+        return state
+
+    def applied(self, state: ProjectState) -> None:
+        """The page is done: on to the next page once its step is finished (optional steps are offered in
+        order), else to wherever the live state says work remains."""
+        self.flow.state = state
+        following = self.flow.neighbour(self.page.key, 1)
+        step_finished = self.flow.view(self.page.step_key).finished
+        if following is not None and (following.step_key == self.page.step_key or step_finished):
+            self.wizard.show_page(following)
+        else:
+            self.wizard.show_page(self.flow.resume_page())
+
+    def _progress(self, event: ProgressEvent) -> None:
+        self.query_one("#step-progress", ProgressLine).show(event)
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.query_one("#apply", Button).disabled = running
+        self.query_one("#back", Button).label = "Cancel" if running else "Back"
+        if not running:
+            self.query_one("#step-progress", ProgressLine).clear()

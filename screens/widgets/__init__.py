@@ -1,0 +1,1 @@
+"""Reusable widgets: the status pane, step list, policy viewer, validated field, confirmation, errors."""

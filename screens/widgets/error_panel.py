@@ -1,0 +1,70 @@
+"""The one way the wizard presents an error: what happened, its code, what it means, what to do next."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from cmkwizard.atlas.errors import AtlasApiError, AtlasConnectionError, ErrorExplanation, describe_error
+from cmkwizard.aws.errors import AwsError, InputError
+from cmkwizard.journeys.base import StepError
+from cmkwizard.settings import SettingsError
+
+
+def describe(error: BaseException) -> ErrorExplanation:
+    """`describe_error` for Atlas errors, and the same four parts for the wizard's other errors."""
+    if isinstance(error, StepError):
+        return ErrorExplanation(error.what, error.meaning, error.next_step, error.code)
+    if isinstance(error, AwsError):
+        return ErrorExplanation(str(error), error.meaning, error.next_step, error.code)
+    if isinstance(error, InputError):
+        return ErrorExplanation(error.message, "The value entered cannot be used.", "Correct it and try again.", None)
+    if isinstance(error, SettingsError):
+        return ErrorExplanation(
+            str(error),
+            "The connection settings are missing or cannot be used.",
+            "Enter credentials on this screen, or correct the source named above and start again.",
+            None,
+        )
+    return describe_error(error)
+
+
+def explain(error: BaseException) -> Content:
+    explanation = describe(error)
+    parts = [Content.from_markup("[b]$what[/b]", what=explanation.what)]
+    if explanation.code:
+        parts.append(Content.from_markup("[$text-muted]Code[/]       $code", code=explanation.code))
+    if explanation.meaning:
+        parts.append(Content.from_markup("[$text-muted]Meaning[/]    $meaning", meaning=explanation.meaning))
+    if explanation.next_step:
+        parts.append(Content.from_markup("[$text-muted]Next step[/]  $step", step=explanation.next_step))
+    return Content("\n").join(parts)
+
+
+def headline(error: BaseException) -> str:
+    """A few words for places too small for the whole explanation: the status and code, or what happened."""
+    if isinstance(error, AtlasApiError):
+        return f"HTTP {error.status} {error.error_code or ''}".rstrip()
+    if isinstance(error, AtlasConnectionError):
+        return f"no answer from Atlas ({error.cause})"
+    explanation = describe(error)
+    return f"{explanation.what} ({explanation.code})" if explanation.code else explanation.what
+
+
+class ErrorPanel(Static):
+    """Hidden until an error is shown; cleared when the operator tries again."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.border_title = "Error"
+        self.error: BaseException | None = None
+
+    def show(self, error: BaseException) -> None:
+        self.error = error
+        self.update(explain(error))
+        self.add_class("-visible")
+
+    def clear(self) -> None:
+        self.error = None
+        self.update("")
+        self.remove_class("-visible")

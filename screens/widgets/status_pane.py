@@ -1,0 +1,209 @@
+"""The live status pane: what Atlas says about the project right now, refreshed on its own.
+
+Each poll is one `read_project_state` (one list call per resource kind). The next poll is scheduled
+only after the previous one has finished, so polls never overlap: soon while something is moving,
+rarely when all is steady, and further apart after failures (at least as long as Atlas' Retry-After).
+A failed poll marks the data stale and keeps the last good read on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Static
+
+from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.state import Change, Clock, ProjectState, read_project_state
+from screens.widgets.error_panel import headline
+from screens.widgets.status_render import (
+    changed_items,
+    changes_block,
+    clusters_block,
+    encryption_block,
+    endpoints_block,
+    read_line,
+    roles_block,
+    stale_block,
+)
+
+if TYPE_CHECKING:
+    from cmkwizard.atlas import AtlasClient
+
+THROTTLED_STATUSES = frozenset({429, 503})
+RATE_LIMITED = "RATE_LIMITED_TOKEN_BUCKET"
+TEXT_WIDTH = 38  # StatusPane's width in widgets.tcss, less its border, padding and scrollbar gutter
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """Seconds between polls."""
+
+    active: float = 2.0  # a cluster or endpoint is in transition
+    steady: float = 15.0
+    backoff_cap: float = 300.0
+
+    def after_success(self, state: ProjectState) -> float:
+        return self.active if state.in_transition else self.steady
+
+    def after_failure(self, failures: int, error: BaseException) -> float:
+        """Exponential backoff from the active interval; when throttled, at least the steady interval and
+        never sooner than Atlas asks."""
+        delay = min(self.backoff_cap, self.active * 2**failures)
+        if isinstance(error, AtlasApiError) and error.status in THROTTLED_STATUSES:
+            delay = max(delay, self.steady, retry_after(error) or 0.0)
+        return delay
+
+
+def retry_after(error: AtlasApiError) -> float | None:
+    """The wait Atlas names in a rate-limit error: its parameters are [path, seconds, capacity, refill, period]."""
+    if error.error_code == RATE_LIMITED and len(error.parameters) > 1:
+        seconds = error.parameters[1]
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+            return float(seconds)
+    return None
+
+
+DEFAULT_POLL_POLICY = PollPolicy()
+
+
+class StatusPane(VerticalScroll):
+    """Polls the project and shows encryption, roles, clusters and private endpoints."""
+
+    class Updated(Message):
+        """A poll succeeded; `changes` are the differences from the previous read."""
+
+        def __init__(self, state: ProjectState, changes: list[Change]) -> None:
+            super().__init__()
+            self.state = state
+            self.changes = changes
+
+    def __init__(
+        self,
+        client: AtlasClient,
+        project_id: str,
+        *,
+        clock: Clock,
+        policy: PollPolicy = DEFAULT_POLL_POLICY,
+        initial: ProjectState | None = None,
+        id: str | None = "status-pane",
+    ) -> None:
+        super().__init__(id=id)
+        self.border_title = "Live status"
+        self.can_focus = False
+        self._client = client
+        self._project_id = project_id
+        self._clock = clock
+        self._policy = policy
+        self.state: ProjectState | None = initial
+        self.failures = 0
+        self.next_poll_in: float | None = None
+        self.last_error: BaseException | None = None
+        self._last_changes: tuple[list[Change], datetime] | None = None
+        self._timer: Timer | None = None
+        self._paused = False
+
+    def compose(self):
+        for part in ("stale", "encryption", "roles", "clusters", "endpoints", "changes"):
+            yield Static(id=f"status-{part}", classes="status-block")
+
+    def on_mount(self) -> None:
+        if self.state is None:
+            self._show_loading()
+            self.poll_now()
+        else:
+            self.next_poll_in = self._policy.after_success(self.state)
+            self._render_state()
+            self._schedule(self.next_poll_in)
+
+    @property
+    def stale(self) -> bool:
+        return self.last_error is not None
+
+    def pause(self) -> None:
+        """Stop polling (the pane's screen is hidden); a poll already running may finish."""
+        self._paused = True
+        self._cancel_timer()
+
+    def resume(self) -> None:
+        """After a pause, poll at once (things may have moved while hidden) and carry on."""
+        if self._paused:
+            self._paused = False
+            self.poll_now()
+
+    def poll_now(self) -> None:
+        self._cancel_timer()
+        self._poll()
+
+    @work(exclusive=True, group="status-poll", exit_on_error=False)
+    async def _poll(self) -> None:
+        try:
+            state = await read_project_state(self._client, self._project_id, clock=self._clock)
+        except Exception as err:  # any failure only makes the pane stale
+            self.log.warning("status poll failed", repr(err))
+            self._failed(err)
+        else:
+            self._succeeded(state)
+
+    def show(self, state: ProjectState) -> None:
+        """A state read elsewhere (after a step ran) counts as a poll: shown, compared, next poll rescheduled."""
+        self._succeeded(state)
+
+    def _succeeded(self, state: ProjectState) -> None:
+        changes = state.diff(self.state)
+        self.state = state
+        self.failures = 0
+        self.last_error = None
+        if changes:
+            self._last_changes = (changes, state.read_at)
+        self.next_poll_in = self._policy.after_success(state)
+        self._render_state()
+        self.post_message(self.Updated(state, changes))
+        self._schedule(self.next_poll_in)
+
+    def _failed(self, error: BaseException) -> None:
+        self.failures += 1
+        self.last_error = error
+        self.next_poll_in = self._policy.after_failure(self.failures, error)
+        self.add_class("-stale")
+        self._update("stale", stale_block(self._clock.now(), headline(error), self.next_poll_in, TEXT_WIDTH))
+        self._schedule(self.next_poll_in)
+
+    def _schedule(self, delay: float) -> None:
+        self.next_poll_in = delay
+        if not self._paused:
+            self._cancel_timer()
+            self._timer = self.set_timer(delay, self.poll_now, name="status-poll")
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def _show_loading(self) -> None:
+        self._update("encryption", "Reading the project…")
+
+    def _render_state(self) -> None:
+        """Show the state; the items of the latest change stay marked until something else changes."""
+        assert self.state is not None
+        state = self.state
+        changed = changed_items(self._last_changes[0]) if self._last_changes else set()
+        self.remove_class("-stale")
+        self._update("stale", None)
+        self._update("encryption", encryption_block(state, changed, TEXT_WIDTH))
+        self._update("roles", roles_block(state, changed, TEXT_WIDTH))
+        self._update("clusters", clusters_block(state, changed, TEXT_WIDTH))
+        self._update("endpoints", endpoints_block(state, changed, TEXT_WIDTH))
+        self._update("changes", changes_block(*self._last_changes, TEXT_WIDTH) if self._last_changes else None)
+        self.border_subtitle = read_line(state.read_at, self.next_poll_in)
+
+    def _update(self, part: str, content: Content | str | None) -> None:
+        block = self.query_one(f"#status-{part}", Static)
+        block.display = content is not None
+        block.update(content or "")

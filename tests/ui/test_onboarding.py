@@ -1,0 +1,351 @@
+"""Onboarding with AWS KMS on screen, against the sandbox: every page, its checks and its navigation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Checkbox, OptionList
+
+from screens.help import HelpScreen
+from screens.onboard_aws.authorize import AuthorizeScreen
+from screens.onboard_aws.clusters import ClustersScreen
+from screens.onboard_aws.enable import EnableScreen
+from screens.onboard_aws.endpoints import EndpointsScreen
+from screens.onboard_aws.key import KeyScreen
+from screens.onboard_aws.role import RoleScreen
+from screens.onboard_aws.summary import SummaryScreen
+from screens.onboard_aws.trust import TrustPolicyScreen
+from screens.widgets.confirm import ConfirmModal
+from screens.widgets.error_panel import ErrorPanel
+from screens.widgets.status_pane import PollPolicy
+from screens.widgets.step_list import StepList
+from tests.ui.support import click, settle, shown
+
+SIZE = (120, 40)
+BUTTON_REST = 0.3  # a button ignores presses while it still shows the previous one
+
+
+async def start_onboarding(app, pilot) -> None:
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    app.screen.start()
+    await settle(pilot)
+
+
+async def apply(app, pilot) -> None:
+    app.screen.action_apply()
+    await settle(pilot)
+
+
+def error_text(app) -> str:
+    panel = app.screen.query_one("#step-error", ErrorPanel)
+    return shown(app, "#step-error") if panel.has_class("-visible") else ""
+
+
+async def test_the_whole_onboarding_with_aws_credentials(wizard):
+    info = wizard.sandbox.info
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        assert isinstance(app.screen, RoleScreen)
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, TrustPolicyScreen), error_text(app)
+        await click(pilot, "#use-aws")
+        await settle(pilot)
+        assert f"Acting in AWS as arn:aws:iam::{info.aws_account_id}" in shown(app, "#aws-status")
+        app.screen.query_one("#manage-trust", Checkbox).value = True
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, AuthorizeScreen)
+        await pilot.press(*"atlas-kms")
+        expected = f"Atlas will assume arn:aws:iam::{info.aws_account_id}:role/atlas-kms"
+        assert expected in shown(app, "#role-arn .field-note")
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, KeyScreen), error_text(app)
+        await click(pilot, "#list-keys")
+        await settle(pilot)
+        keys = app.screen.query_one("#keys", OptionList)
+        labels = [str(keys.get_option_at_index(i).prompt) for i in range(keys.option_count)]
+        index = next(i for i, label in enumerate(labels) if label.startswith("alias/atlas-cmk ("))
+        keys.highlighted = index
+        keys.action_select()
+        await pilot.pause()
+        app.screen.query_one("#attach-policy", Checkbox).value = True
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, EnableScreen), error_text(app)
+        assert "customerMasterKeyID" in shown(app, "#before-after")
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, ClustersScreen), error_text(app)
+        await pilot.press("space")
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, EndpointsScreen), error_text(app)
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, SummaryScreen), error_text(app)
+        assert "orders: AWS, IDLE" in shown(app, "#summary-report")
+
+
+async def test_the_status_pane_rests_while_help_covers_the_page(wizard):
+    app = wizard.app(poll_policy=PollPolicy(active=0.05, steady=0.05, backoff_cap=1.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await pilot.pause(0.2)
+        assert app.client.request_count > 0
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert shown(app, ".dialog-title") == "Help: Atlas role"
+        requests = app.client.request_count
+        await pilot.pause(0.4)
+        assert app.client.request_count == requests
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.client.request_count > requests
+
+
+async def test_a_malformed_role_arn_is_refused_before_anything_is_sent(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        await apply(app, pilot)
+        assert isinstance(app.screen, AuthorizeScreen)
+        requests = app.client.request_count
+        await pilot.press(*"arn:aws:s3:::my-bucket")
+        await apply(app, pilot)
+        assert isinstance(app.screen, AuthorizeScreen)
+        message = shown(app, "#role-arn .field-error")
+        assert "role" in message.lower() and "arn:aws:iam::" in message
+        assert app.client.request_count == requests
+
+
+async def test_authorization_counts_down_between_attempts_then_explains_the_trust_policy(wizard):
+    """No AWS credentials, and no IAM role behind the ARN: Atlas keeps refusing, the page keeps counting."""
+    countdowns: list[str] = []
+    app = wizard.app()
+    wizard.on_sleep.append(lambda seconds: countdowns.append(shown(app, "#step-progress")))
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        await apply(app, pilot)
+        await pilot.press(*f"arn:aws:iam::{wizard.sandbox.info.aws_account_id}:role/missing-role")
+        await apply(app, pilot)
+        assert isinstance(app.screen, AuthorizeScreen)
+        assert countdowns and all("next try in" in line for line in countdowns)
+        assert "IAM propagation" in countdowns[0]
+        error = shown(app, "#step-error")
+        assert "CANNOT_ASSUME_ROLE" in error
+        assert "sts:ExternalId" in error
+        assert "Cancel" not in str(app.screen.query_one("#back").label)
+
+
+async def test_the_key_page_normalises_the_region_and_checks_the_key_against_it(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await walk_to_key_page(app, pilot, wizard)
+        region = app.screen.query_one("#region-input")
+        region.value = "US-West-2"
+        await pilot.pause()
+        assert "US_WEST_2 for Atlas, us-west-2 in AWS" in shown(app, "#region .field-note")
+        region.value = "mars-north-1"
+        app.screen.query_one("#key-input").value = "1234abcd-12ab-34cd-56ef-1234567890ab"
+        await apply(app, pilot)
+        assert isinstance(app.screen, KeyScreen)
+        assert "mars-north-1" in shown(app, "#region .field-error")
+
+        region.value = "us-east-1"
+        app.screen.query_one(
+            "#key-input"
+        ).value = f"arn:aws:kms:eu-west-1:{wizard.sandbox.info.aws_account_id}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+        await apply(app, pilot)
+        assert isinstance(app.screen, KeyScreen)
+        assert "eu-west-1" in shown(app, "#key .field-error")
+
+
+async def test_clusters_that_cannot_use_the_key_say_why_and_none_can_be_chosen(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await walk_to_key_page(app, pilot, wizard)
+        await choose_sandbox_key(app, pilot)
+        await apply(app, pilot)
+        assert isinstance(app.screen, ClustersScreen), error_text(app)
+        table = app.screen.query_one("#clusters-table")
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+        table.move_cursor(row=names.index("playground"))
+        await pilot.pause()
+        assert "playground cannot use your key" in shown(app, "#cluster-detail")
+        await pilot.press("space")
+        assert "shared-tier" in shown(app, "#clusters-error")
+        assert str(app.screen.query_one("#apply").label) == "Continue without clusters"
+        await apply(app, pilot)
+        assert isinstance(app.screen, EndpointsScreen), error_text(app)
+        assert "– 5. Clusters" in str(app.screen.query_one("#steps").get_option_at_index(4).prompt)
+
+
+async def walk_to_key_page(app, pilot, wizard) -> None:
+    """Role created, trust policy applied with the sandbox's AWS credentials, role authorized."""
+    await apply(app, pilot)
+    await click(pilot, "#use-aws")
+    await settle(pilot)
+    app.screen.query_one("#manage-trust", Checkbox).value = True
+    await apply(app, pilot)
+    await pilot.press(*"atlas-kms")
+    await apply(app, pilot)
+    assert isinstance(app.screen, KeyScreen), error_text(app)
+
+
+async def choose_sandbox_key(app, pilot) -> None:
+    app.screen.query_one("#region-input").value = "us-east-1"
+    app.screen.query_one("#key-input").value = "alias/atlas-cmk"
+    app.screen.query_one("#attach-policy", Checkbox).value = True
+    await apply(app, pilot)
+    assert isinstance(app.screen, EnableScreen), error_text(app)
+
+
+async def test_a_pasted_trust_policy_gets_the_atlas_statement_and_keeps_the_rest(wizard):
+    existing = (
+        '{"Version": "2012-10-17", "Statement": [{"Sid": "Ec2", "Effect": "Allow", '
+        '"Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
+    )
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        assert isinstance(app.screen, TrustPolicyScreen)
+        area = app.screen.query_one("#existing-policy")
+        area.text = '{"Version": "2012-10-17",\n "Statement": [}'
+        await click(pilot, "#merge")
+        assert "line 2" in shown(app, "#existing-policy-error")
+
+        area.text = existing
+        await pilot.pause(BUTTON_REST)
+        await click(pilot, "#merge")
+        viewer = app.screen.query_one("#trust-policy")
+        merged = json.loads(viewer.text)
+        assert merged["Statement"][0]["Sid"] == "Ec2"
+        atlas = merged["Statement"][1]
+        role = app.flow.state.access.aws_roles[0]
+        assert atlas["Condition"]["StringEquals"]["sts:ExternalId"] == role.atlas_assumed_role_external_id
+        assert "Added statement" in shown(app, "#merge-changes")
+        assert viewer.border_title == "Merged trust policy"
+
+
+async def test_resuming_lands_on_the_first_unfinished_step_with_what_was_typed(wizard):
+    first = wizard.app()
+    async with first.run_test(size=SIZE) as pilot:
+        await start_onboarding(first, pilot)
+        await walk_to_key_page(first, pilot, wizard)
+        first.screen.query_one("#region-input").value = "eu-west-1"
+        first.screen.query_one("#key-input").value = "alias/atlas-cmk"
+        await apply(first, pilot)
+        assert isinstance(first.screen, KeyScreen)
+        assert "NotFoundException" in shown(first, "#step-error")
+
+    again = wizard.app()
+    async with again.run_test(size=SIZE) as pilot:
+        await start_onboarding(again, pilot)
+        assert isinstance(again.screen, KeyScreen)
+        assert again.screen.query_one("#region-input").value == "EU_WEST_1"
+        assert again.screen.query_one("#key-input").value == "alias/atlas-cmk"
+        assert "EU_WEST_1 for Atlas, eu-west-1 in AWS" in shown(again, "#region .field-note")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(again.screen, AuthorizeScreen)
+        assert again.screen.query_one("#role-arn-input").value.endswith(":role/atlas-kms")
+
+
+@pytest.mark.parametrize("wizard", ["legacy-credentials"], indirect=True)
+async def test_moving_off_access_keys_needs_the_typed_confirmation(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await walk_to_key_page_or_enable(app, pilot)
+        assert isinstance(app.screen, KeyScreen), error_text(app)
+        assert app.screen.query_one("#key-input").value, "the key the project uses is offered"
+        app.screen.query_one("#attach-policy", Checkbox).value = True
+        await apply(app, pilot)
+        assert isinstance(app.screen, EnableScreen), error_text(app)
+        assert "confirm the migration" in shown(app, "#step-summary")
+        await click(pilot, "#legacy-migration")
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press(*"yes", "enter")
+        await pilot.pause()
+        assert "Type exactly migrate" in shown(app, "#typed .field-error")
+        app.screen.query_one("#typed-input").value = "migrate"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ClustersScreen), error_text(app)
+        kms = app.flow.state.encryption.aws_kms
+        assert kms.valid and not kms.uses_legacy_credentials
+
+
+async def walk_to_key_page_or_enable(app, pilot) -> None:
+    await apply(app, pilot)
+    await click(pilot, "#use-aws")
+    await settle(pilot)
+    app.screen.query_one("#manage-trust", Checkbox).value = True
+    await apply(app, pilot)
+    await pilot.press(*"atlas-kms")
+    await apply(app, pilot)
+
+
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_a_failed_endpoint_is_explained_and_removed_after_confirmation(wizard):
+    sandbox = wizard.sandbox
+    endpoint = sandbox.store.add_endpoint(
+        sandbox.info.project_id, "AWS", "EU_WEST_1", "FAILED", sandbox.clock.now(), "vpce-0a1b2c3d4e5f67890"
+    )
+    endpoint.error_message = "The endpoint service quota is exceeded in eu-west-1."
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        steps = app.screen.query_one("#steps", StepList)
+        steps.post_message(StepList.Chosen(steps, "private_endpoints"))
+        await settle(pilot)
+        assert isinstance(app.screen, EndpointsScreen)
+        table = app.screen.query_one("#endpoints-table")
+        region, status = (str(cell) for cell in table.get_row_at(0))
+        assert (region, status) == ("EU_WEST_1", "FAILED")
+        meaning = shown(app, "#endpoint-detail")
+        assert "quota is exceeded" in meaning and "remove it and create it again" in meaning
+
+        await click(pilot, "#remove-endpoint")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.row_count == 1
+
+        await pilot.pause(BUTTON_REST)
+        await click(pilot, "#remove-endpoint")
+        await pilot.pause()
+        await click(pilot, "#confirm")
+        await settle(pilot)
+        assert isinstance(app.screen, EndpointsScreen), error_text(app)
+        assert app.screen.query_one("#endpoints-table").row_count == 0
+        assert not app.flow.state.endpoints_for("AWS")
+
+
+async def test_ctrl_r_reads_the_project_again_at_once(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        sandbox = wizard.sandbox
+        project = sandbox.store.projects[sandbox.info.project_id]
+        project.clusters["orders"].paused = True
+        requests = app.client.request_count
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.client.request_count > requests
+        assert "◆ orders" in shown(app, "#status-clusters") and "PAUSED" in shown(app, "#status-clusters")
