@@ -7,8 +7,11 @@ Atlas' own error fields, never from credentials.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -48,6 +51,7 @@ class AtlasApiError(AtlasError):
         bad_request_fields: Sequence[FieldViolation] = (),
         method: str | None = None,
         path: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.error_code = error_code
@@ -57,6 +61,8 @@ class AtlasApiError(AtlasError):
         self.bad_request_fields = tuple(bad_request_fields)
         self.method = method
         self.path = path
+        # Seconds Atlas asked to wait (its Retry-After header, sent with 429 and 503); None when it named none.
+        self.retry_after = retry_after
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -125,7 +131,35 @@ def error_from_response(response: httpx.Response, method: str, path: str) -> Atl
         ],
         method=method,
         path=path,
+        retry_after=retry_after_seconds(response),
     )
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds; None when absent or unreadable.
+
+    Atlas sends a number of seconds; the header may also be an HTTP date (RFC 9110), counted from the
+    response's own ``Date`` so that a skewed local clock does not matter.
+    """
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return _seconds_until(value, response.headers.get("Date"))
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seconds_until(http_date: str, sent: str | None) -> float | None:
+    try:
+        until = parsedate_to_datetime(http_date)
+        now = parsedate_to_datetime(sent) if sent else datetime.now(UTC)
+    except (TypeError, ValueError):
+        return None
+    if until.tzinfo is None or now.tzinfo is None:  # HTTP dates are always GMT; anything else is not one
+        return None
+    return max(0.0, (until - now).total_seconds())
 
 
 def error_code_of(response: httpx.Response) -> str | None:
@@ -145,8 +179,10 @@ def describe_error(error: BaseException) -> ErrorExplanation:
             "Atlas sent a response this tool cannot read",
             "Check the Atlas base URL points at the Atlas Administration API, not a proxy or login page",
         )
+    # Only the Atlas client's own messages are known to hold no secret; another error shows its type alone.
+    what = f"{type(error).__name__}: {error}" if isinstance(error, AtlasError) else type(error).__name__
     return ErrorExplanation(
-        f"{type(error).__name__}: {error}",
+        what,
         "An unexpected error occurred while talking to Atlas",
         "Try again; if it repeats, report it together with the steps that led to it",
     )

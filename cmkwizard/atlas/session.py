@@ -3,7 +3,8 @@
 Retries follow what is safe for the call. A 429 is always retried (Atlas refused the request, so
 nothing happened), after at least the ``Retry-After`` it names. 5xx answers, timeouts and broken
 connections are retried only for idempotent calls, or when the request never left this machine;
-a create that may have reached Atlas is never sent twice.
+a create that may have reached Atlas is never sent twice. When the retries give up, the last
+refusal is raised with the wait Atlas named (``AtlasApiError.retry_after``) for the caller to honour.
 """
 
 from __future__ import annotations
@@ -168,11 +169,12 @@ class AtlasSession:
                 self._trace(request, endpoint, body, response.status_code, started, code, attempt)
                 if response.is_success:
                     return response
-                failure = error_from_response(response, endpoint.method, request.url.path)
+                refusal = error_from_response(response, endpoint.method, request.url.path)
                 status = response.status_code
                 # A 429 means Atlas refused the call, so even a create can be sent again.
                 retry_allowed = status in RETRYABLE_STATUSES and (endpoint.idempotent or status == 429)
-                delay = max(_retry_after(response), self._retry.backoff(attempt))
+                delay = max(refusal.retry_after or 0.0, self._retry.backoff(attempt))
+                failure = refusal
             out_of_budget = attempt >= self._retry.max_attempts or waited + delay > self._retry.max_total_wait
             if not retry_allowed or out_of_budget:
                 raise failure
@@ -216,14 +218,6 @@ def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> Atla
         cause,
         may_have_reached_server=not isinstance(exc, _NOT_SENT),
     )
-
-
-def _retry_after(response: httpx.Response) -> float:
-    """Seconds from a ``Retry-After`` header (Atlas sends seconds); 0 when absent or unreadable."""
-    try:
-        return max(0.0, float(response.headers.get("Retry-After", "")))
-    except ValueError:
-        return 0.0
 
 
 def results_of(page: Any, endpoint: Endpoint, path: str) -> list[Any]:

@@ -102,7 +102,8 @@ _ALIASES = {
 
 
 class AwsError(Exception):
-    """A failed AWS call. ``code`` is AWS' error code; ``meaning`` and ``next_step`` explain it."""
+    """A failed AWS call. ``what`` names the call, the code and AWS' message; ``code`` is AWS' error code;
+    ``meaning`` and ``next_step`` explain it."""
 
     def __init__(self, code: str, message: str, operation: str, *, http_status: int | None = None) -> None:
         super().__init__(f"{operation}: {code}: {message}")
@@ -110,6 +111,10 @@ class AwsError(Exception):
         self.message = message
         self.operation = operation
         self.http_status = http_status
+
+    @property
+    def what(self) -> str:
+        return str(self)
 
     @property
     def is_access_denied(self) -> bool:

@@ -5,32 +5,12 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from cmkwizard.atlas.errors import AtlasApiError, AtlasConnectionError, ErrorExplanation, describe_error
-from cmkwizard.aws.errors import AwsError, InputError
-from cmkwizard.journeys.base import StepError
-from cmkwizard.settings import SettingsError
+from cmkwizard.atlas.errors import AtlasApiError, AtlasConnectionError
+from cmkwizard.explain import explain
 
 
-def describe(error: BaseException) -> ErrorExplanation:
-    """`describe_error` for Atlas errors, and the same four parts for the wizard's other errors."""
-    if isinstance(error, StepError):
-        return ErrorExplanation(error.what, error.meaning, error.next_step, error.code)
-    if isinstance(error, AwsError):
-        return ErrorExplanation(str(error), error.meaning, error.next_step, error.code)
-    if isinstance(error, InputError):
-        return ErrorExplanation(error.message, "The value entered cannot be used.", "Correct it and try again.", None)
-    if isinstance(error, SettingsError):
-        return ErrorExplanation(
-            str(error),
-            "The connection settings are missing or cannot be used.",
-            "Enter credentials on this screen, or correct the source named above and start again.",
-            None,
-        )
-    return describe_error(error)
-
-
-def explain(error: BaseException) -> Content:
-    explanation = describe(error)
+def explanation_content(error: BaseException) -> Content:
+    explanation = explain(error)
     parts = [Content.from_markup("[b]$what[/b]", what=explanation.what)]
     if explanation.code:
         parts.append(Content.from_markup("[$text-muted]Code[/]       $code", code=explanation.code))
@@ -47,7 +27,7 @@ def headline(error: BaseException) -> str:
         return f"HTTP {error.status} {error.error_code or ''}".rstrip()
     if isinstance(error, AtlasConnectionError):
         return f"no answer from Atlas ({error.cause})"
-    explanation = describe(error)
+    explanation = explain(error)
     return f"{explanation.what} ({explanation.code})" if explanation.code else explanation.what
 
 
@@ -61,7 +41,7 @@ class ErrorPanel(Static):
 
     def show(self, error: BaseException) -> None:
         self.error = error
-        self.update(explain(error))
+        self.update(explanation_content(error))
         self.add_class("-visible")
 
     def clear(self) -> None:

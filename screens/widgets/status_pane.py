@@ -62,7 +62,10 @@ class PollPolicy:
 
 
 def retry_after(error: AtlasApiError) -> float | None:
-    """The wait Atlas names in a rate-limit error: its parameters are [path, seconds, capacity, refill, period]."""
+    """The wait Atlas names: its Retry-After header, else the seconds in a rate-limit error's parameters
+    ([path, seconds, capacity, refill, period])."""
+    if error.retry_after is not None:
+        return error.retry_after
     if error.error_code == RATE_LIMITED and len(error.parameters) > 1:
         seconds = error.parameters[1]
         if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):

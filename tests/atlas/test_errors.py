@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from cmkwizard.atlas import AtlasApiError, AtlasAuthError, AtlasError, describe_error
 from cmkwizard.atlas.error_codes import CODE_GUIDES, STATUS_GUIDES
+from cmkwizard.atlas.errors import error_from_response
 from cmkwizard.atlas.models import AwsKmsPatch
 from cmkwizard.redaction import redact
 from tests.atlas.fake_atlas import API, GROUP_ID, ROLE_ID, Canned, atlas_error
@@ -112,11 +114,40 @@ def test_digest_challenge_code_is_explained_as_a_credential_problem():
     assert AtlasApiError(500, "UNEXPECTED_ERROR").meaning == "Atlas hit an unexpected internal error"
 
 
+SENT_AT = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"Retry-After": "7"}, 7.0),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT", "Date": SENT_AT}, 30.0),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:27:00 GMT", "Date": SENT_AT}, 0.0),  # already past: no wait
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"}, 0.0),  # no Date: counted from now, long past
+        ({"Retry-After": "soon"}, None),
+        ({"Retry-After": "-5"}, None),
+        ({"Retry-After": "inf"}, None),
+        ({}, None),
+    ],
+)
+def test_retry_after_is_read_in_seconds_or_as_an_http_date(headers, seconds):
+    response = httpx.Response(503, json=atlas_error(503, "SERVICE_UNAVAILABLE", "Down."), headers=headers)
+
+    assert error_from_response(response, "GET", f"{API}/groups/{GROUP_ID}/clusters").retry_after == seconds
+
+
 def test_any_exception_gets_an_explanation():
     for error in (RuntimeError("boom"), AtlasError("odd answer"), ValueError()):
         explanation = describe_error(error)
         assert explanation.what and explanation.meaning and explanation.next_step
         assert explanation.code is None
+
+
+def test_an_unknown_error_is_explained_without_its_message():
+    explanation = describe_error(ValueError("invalid literal for int(): 'mdb_sa_sk_Zx8vQ2mP7rT4wY9uK3nB6cL1'"))
+
+    assert explanation.what == "ValueError"
+    assert "mdb_sa_sk" not in repr(explanation)
 
 
 @pytest.mark.skipif(not API_NOTES.is_file(), reason=f"Atlas API notes not found at {API_NOTES}")

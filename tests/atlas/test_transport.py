@@ -106,6 +106,31 @@ async def test_retries_stop_when_the_attempts_run_out(fake_atlas, digest_client,
     assert len(sleeps.delays) == 2
 
 
+@pytest.mark.parametrize(("status", "code"), [(503, "SERVICE_UNAVAILABLE"), (429, "RATE_LIMITED_TOKEN_BUCKET")])
+async def test_the_wait_atlas_names_stays_on_the_error_when_retries_give_up(
+    fake_atlas, digest_client, sleeps, status, code
+):
+    refused = Canned(status, atlas_error(status, code, "Try again later."), {"Retry-After": "20"})
+    fake_atlas.answer_next("GET", f"/groups/{GROUP_ID}/clusters", refused, refused, refused)
+
+    with pytest.raises(AtlasApiError) as caught:
+        await digest_client.list_clusters(GROUP_ID)
+
+    assert (caught.value.status, caught.value.error_code) == (status, code)
+    assert caught.value.retry_after == 20.0
+    assert len(fake_atlas.requests_to(CLUSTERS)) == 3  # RetryPolicy(max_attempts=3)
+    assert len(sleeps.delays) == 2 and min(sleeps.delays) >= 20
+
+
+async def test_an_error_without_retry_after_names_no_wait(fake_atlas, digest_client):
+    fake_atlas.answer_next("GET", f"/groups/{GROUP_ID}/clusters", Canned(404, atlas_error(404, "NOT_FOUND", "No.")))
+
+    with pytest.raises(AtlasApiError) as caught:
+        await digest_client.list_clusters(GROUP_ID)
+
+    assert caught.value.retry_after is None
+
+
 async def test_retry_after_beyond_the_total_wait_budget_gives_up(fake_atlas, atlas_url, sleeps):
     limited = Canned(429, atlas_error(429, "RATE_LIMITED", "Slow down."), {"Retry-After": "300"})
     fake_atlas.answer_next("GET", f"/groups/{GROUP_ID}/clusters", limited)
