@@ -184,8 +184,27 @@ def _run_wizard(args: argparse.Namespace) -> int:
         from screens.app import WizardApp
 
         app = WizardApp(context)
-        app.run()
+        with _exit_cleanly_on_hangup(app):
+            app.run()
         return app.return_code or 0
+
+
+@contextmanager
+def _exit_cleanly_on_hangup(app: Any) -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (a closed terminal) into a normal exit, so the sandbox stops and cleans up."""
+    import asyncio
+    import signal
+
+    def request_exit(signum: int, _frame: object) -> None:
+        asyncio.get_running_loop().call_soon_threadsafe(app.exit, 128 + signum)
+
+    watched = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.signal(sig, request_exit) for sig in watched}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _context(args: argparse.Namespace, sandbox: Sandbox | None, overrides: Overrides | None = None) -> AppContext:
