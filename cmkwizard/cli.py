@@ -339,7 +339,7 @@ def _run_sandbox_serve(args: argparse.Namespace) -> int:
             print(f"export {name}={shlex.quote(value)}")
         print(_serve_howto(info), flush=True)
         stop = threading.Event()
-        handled = (signal.SIGINT, signal.SIGTERM)
+        handled = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
         previous = {number: signal.signal(number, lambda *_: stop.set()) for number in handled}
         try:
             stop.wait()
