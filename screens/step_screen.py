@@ -222,7 +222,13 @@ class StepScreen(WizardScreen):
 
     def _set_running(self, running: bool) -> None:
         self.running = running
-        self.query_one("#apply", Button).disabled = running
-        self.query_one("#back", Button).label = "Cancel" if running else "Back"
+        apply, back = self.query_one("#apply", Button), self.query_one("#back", Button)
+        # Disabling a focused Apply hands focus to its neighbour, Cancel; after a failure, enter must retry,
+        # not go back a page.
+        return_focus = not running and back.has_focus
+        apply.disabled = running
+        back.label = "Cancel" if running else "Back"
         if not running:
             self.query_one("#step-progress", ProgressLine).clear()
+        if return_focus:
+            apply.focus()

@@ -26,7 +26,11 @@ class AwsPanel(Vertical):
     """Posts `Ready` once `flow.aws` is a working AWS account (its identity was read)."""
 
     class Ready(Message):
-        pass
+        def __init__(self, focus_lost: bool) -> None:
+            super().__init__()
+            self.focus_lost = focus_lost
+            """The operator pressed the button from the keyboard and it is now hidden: the screen should focus
+            what the AWS credentials enabled, or Tab would start again from the top of the screen."""
 
     def __init__(
         self, flow: JourneyFlow[Any], make_account: Callable[[str | None], AwsAccount], region: str | None = None
@@ -71,5 +75,7 @@ class AwsPanel(Vertical):
         self._flow.aws_identity = identity["Arn"]
         self._flow.aws_account_id = identity["Account"]
         self.query_one("#aws-status", Static).update(self._status())
-        self.query_one("#use-aws").display = False
-        self.post_message(self.Ready())
+        button = self.query_one("#use-aws")
+        focus_lost = button.has_focus
+        button.display = False
+        self.post_message(self.Ready(focus_lost))

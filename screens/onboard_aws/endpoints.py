@@ -52,6 +52,7 @@ class EndpointsScreen(StepScreen):
             placeholder="eu-west-1",
             hint="Press enter to add it to the list.",
             validators=[ParsedBy(to_atlas_region)],
+            optional=True,
         )
         yield Static("Endpoints Atlas has", classes="section-title")
         table: DataTable[Text] = DataTable(id="endpoints-table", cursor_type="row")
@@ -106,12 +107,14 @@ class EndpointsScreen(StepScreen):
         chosen = self.query_one("#regions", SelectionList).selected
         plural = "s" if len(chosen) != 1 else ""
         label = f"Create endpoints in {len(chosen)} region{plural}" if chosen else "Skip private endpoints"
-        self.query_one("#apply", Button).label = label
+        button = self.query_one("#apply", Button)
+        button.label = label
+        button.refresh(layout=True)  # a Button keeps the width of its first label: a longer one would be cut
 
     @on(Input.Submitted, "#extra-region-input")
     def _add_region(self) -> None:
         field = self.query_one("#extra-region", Field)
-        if not field.check():
+        if not field.value or not field.check():
             return
         region = to_atlas_region(field.value)
         regions = self.query_one("#regions", SelectionList)

@@ -113,9 +113,12 @@ class KeyScreen(StepScreen):
         return None
 
     @on(AwsPanel.Ready)
-    def _aws_ready(self) -> None:
-        self.query_one("#list-keys", Button).disabled = False
+    def _aws_ready(self, event: AwsPanel.Ready) -> None:
+        list_keys = self.query_one("#list-keys", Button)
+        list_keys.disabled = False
         self.query_one("#attach-policy", Checkbox).disabled = False
+        if event.focus_lost:
+            list_keys.focus()
 
     @on(Button.Pressed, "#list-keys")
     def list_keys(self) -> None:
@@ -139,8 +142,10 @@ class KeyScreen(StepScreen):
             keys_list.set_options([empty])
         else:
             keys_list.set_options(key_option(k) for k in keys)
+            keys_list.highlighted = 0  # focus moves to the list: enter chooses without an arrow key first
         keys_list.remove_class("hidden")
-        keys_list.focus()
+        # Focus once the list is laid out, so focusing scrolls it into view.
+        self.call_after_refresh(keys_list.focus)
 
     @on(OptionList.OptionSelected, "#keys")
     def _key_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -63,8 +63,11 @@ class TrustPolicyScreen(StepScreen):
             self.query_one("#merge", Button).disabled = True
 
     @on(AwsPanel.Ready)
-    def _aws_ready(self) -> None:
-        self.query_one("#manage-trust", Checkbox).disabled = False
+    def _aws_ready(self, event: AwsPanel.Ready) -> None:
+        checkbox = self.query_one("#manage-trust", Checkbox)
+        checkbox.disabled = False
+        if event.focus_lost:
+            checkbox.focus()
 
     @on(Button.Pressed, "#merge")
     def merge(self) -> None:

@@ -33,6 +33,16 @@ class ParsedBy(Validator):
         return self.success()
 
 
+class FieldError(Static):
+    """The validation message. It appears as the operator tabs away, after Textual has scrolled the newly
+    focused widget into view, and pushes that widget down: once laid out, it brings the widget back."""
+
+    def on_resize(self) -> None:
+        focused = self.screen.focused
+        if focused is not None:
+            focused.scroll_visible(animate=False)
+
+
 class Field(Vertical):
     """Label, input, an optional hint and the validation message.
 
@@ -50,7 +60,9 @@ class Field(Vertical):
         hint: str = "",
         validators: Iterable[Validator] = (),
         password: bool = False,
+        optional: bool = False,
     ) -> None:
+        """An `optional` field accepts an empty value: tabbing past it says nothing."""
         super().__init__(id=id, classes="field")
         self._label = label
         self._hint = hint
@@ -60,6 +72,7 @@ class Field(Vertical):
             validators=list(validators),
             validate_on=["blur", "submitted"],
             password=password,
+            valid_empty=optional,
             id=f"{id}-input",
         )
 
@@ -69,7 +82,7 @@ class Field(Vertical):
         yield Static("", classes="field-note", markup=False)
         if self._hint:
             yield Static(self._hint, classes="field-hint", markup=False)
-        yield Static("", classes="field-error", markup=False)
+        yield FieldError("", classes="field-error", markup=False)
 
     @property
     def value(self) -> str:
