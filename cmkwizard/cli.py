@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -184,19 +184,40 @@ def _run_wizard(args: argparse.Namespace) -> int:
         from screens.app import WizardApp
 
         app = WizardApp(context)
-        with _exit_cleanly_on_hangup(app):
+        with _exit_cleanly_on_hangup(app, cleanup=sandbox.stop if sandbox else lambda: None):
             app.run()
         return app.return_code or 0
 
 
+HANGUP_GRACE_SECONDS = 5.0
+
+
 @contextmanager
-def _exit_cleanly_on_hangup(app: Any) -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP (a closed terminal) into a normal exit, so the sandbox stops and cleans up."""
+def _exit_cleanly_on_hangup(app: Any, cleanup: Callable[[], None]) -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP (a closed terminal) into a normal exit, so the sandbox stops and cleans up.
+
+    With the terminal gone, the UI's own shutdown can block on output nobody will read; if it has not
+    finished after a grace period, ``cleanup`` runs and the process leaves anyway.
+    """
     import asyncio
     import signal
+    import threading
+
+    watchdogs: list[threading.Timer] = []
 
     def request_exit(signum: int, _frame: object) -> None:
-        asyncio.get_running_loop().call_soon_threadsafe(app.exit, 128 + signum)
+        if signum == getattr(signal, "SIGHUP", None):
+            # The kernel follows a hangup with SIGCONT, which the UI would take as "resume from
+            # suspend" and restart its output to the dead terminal.
+            signal.signal(signal.SIGCONT, signal.SIG_DFL)
+        try:
+            asyncio.get_running_loop().call_soon_threadsafe(app.exit, 128 + signum)
+        except RuntimeError:  # the UI's event loop is not running yet, or any more
+            app.exit(128 + signum)
+        watchdog = threading.Timer(HANGUP_GRACE_SECONDS, _leave_now, args=(cleanup, 128 + signum))
+        watchdog.daemon = True
+        watchdog.start()
+        watchdogs.append(watchdog)
 
     watched = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
     previous = {sig: signal.signal(sig, request_exit) for sig in watched}
@@ -205,6 +226,15 @@ def _exit_cleanly_on_hangup(app: Any) -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        for watchdog in watchdogs:  # the UI ended in time: the normal clean-up follows
+            watchdog.cancel()
+
+
+def _leave_now(cleanup: Callable[[], None], code: int) -> None:
+    try:
+        cleanup()
+    finally:
+        os._exit(code)
 
 
 def _context(args: argparse.Namespace, sandbox: Sandbox | None, overrides: Overrides | None = None) -> AppContext:
