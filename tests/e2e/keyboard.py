@@ -26,16 +26,17 @@ class Operator:
 
     def press(self, *keys: str) -> None:
         """Press keys one at a time (tmux names: Enter, Tab, Space, Down, Home, C-n), each once the screen
-        shows the previous one's effect.
+        shows the previous one's effect and has settled; returns once the last key's effect shows.
 
         Textual hands a key to the widget focused when the key arrives: a key typed right behind a Tab still
         goes to the widget the Tab is leaving, as it would for a person typing ahead.
         """
-        for key in keys:
+        for number, key in enumerate(keys):
+            if number:
+                self.settle()
             before = self.terminal.screen(colours=True)
             self.terminal.press(key)
             self._await_change(before)
-            self.settle()
 
     def type(self, text: str) -> None:
         self.terminal.type(text)

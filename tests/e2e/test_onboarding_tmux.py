@@ -39,6 +39,7 @@ PROJECT_IN_HEADER = re.compile(r"cmk-sandbox \(([0-9a-f]{24})\)")
 KEY_ID = re.compile(r"\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)")
 CLUSTER_ROW = re.compile(r"^([·✔])\s+([\w-]+)\s+\w+ · \w+")
 REGION_OPTION = re.compile(r"X▌ ([A-Z]{2}_[A-Z]+_\d+)")
+RUNNING = "●"  # starts the progress line, shown only while a step runs
 
 
 def isolated_environment(home: Path) -> dict[str, str]:
@@ -130,6 +131,30 @@ def test_an_operator_onboards_a_project_to_aws_kms_with_the_keyboard_alone(tmp_p
 
         operator.press("C-n")  # Finish
         assert terminal.exit_status(timeout=15) == 0, operator.fail("the wizard did not exit cleanly after Finish")
+
+
+@pytest.mark.timeout(JOURNEY_BUDGET + 60)
+def test_after_a_failed_step_enter_tries_again_instead_of_going_back(tmp_path):
+    """Apply is disabled while its step runs, which moves the focus to its neighbour (Back, labelled Cancel
+    meanwhile); once the step has failed, the focus is on Apply again."""
+    with wizard_in_terminal(tmp_path) as terminal:
+        operator = Operator(terminal, budget=JOURNEY_BUDGET)
+        connect(operator)
+        choose_the_sandbox_project(operator)
+        create_the_atlas_role(operator)
+        operator.press("C-n")  # no AWS credentials: the operator looks after the IAM role themselves
+        operator.expect("Step 2 of 7 · Role ARN and authorization")
+        operator.type("arn:aws:iam::123456789012:role/not-there")
+        operator.press("Tab", "Tab", "Enter")  # past the dry run to "Authorize": Atlas retries, then gives up
+        operator.expect("CANNOT_ASSUME_ROLE", timeout=60)
+
+        operator.press("Enter")
+        operator.expect(RUNNING)  # Authorize runs again (the error is cleared while it does)
+        operator.expect("CANNOT_ASSUME_ROLE", timeout=60)
+        assert "Role ARN and authorization" in operator.screen(), operator.fail("enter left the page")
+
+        operator.press("C-q")
+        assert terminal.exit_status(timeout=15) == 0, operator.fail("the wizard did not exit cleanly on ctrl+q")
 
 
 # --- the journey, page by page --------------------------------------------------------------------
