@@ -41,6 +41,10 @@ CODE_GUIDES: dict[str, Guide] = {
         "Wait a minute for IAM to propagate and try again; if it persists, check the role still exists",
         transient=True,
     ),
+    "AWS_IAM_ROLE_IN_USE": Guide(
+        "The AWS IAM role is still used by an Atlas feature (encryption at rest, data federation, ...)",
+        "Move that feature to another role, or disable it, before removing this role",
+    ),
     "CANNOT_AUTHENTICATE_SERVICE_PRINCIPAL": Guide(
         "Atlas could not sign in as the Azure service principal",
         "Create the service principal for the Atlas application in your tenant "
@@ -163,6 +167,15 @@ CODE_GUIDES: dict[str, Guide] = {
     "CANNOT_DISABLE_ENCRYPTION_AT_REST_REQUIRE_PRIVATE_NETWORKING_WHILE_PRIVATE_ENDPOINTS_EXIST": Guide(
         "Private endpoints for the key service still exist",
         "Delete the encryption-at-rest private endpoints in the listed regions first",
+    ),
+    "CANNOT_DISABLE_ENCRYPTION_AT_REST_DUE_TO_PRIVATE_ENDPOINTS": Guide(
+        "Encryption at rest cannot be disabled while private endpoints for the key service exist",
+        "Delete every encryption-at-rest private endpoint of this provider, wait until they are gone, then disable it",
+    ),
+    "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETE_BLOCKED_DURING_PROVISIONING": Guide(
+        "Atlas is still provisioning this private endpoint and refuses to delete it now",
+        "Wait until the endpoint has left INITIATING, then delete it again",
+        transient=True,
     ),
     "CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER": Guide(
         "The key provider cannot be switched while it is in use",

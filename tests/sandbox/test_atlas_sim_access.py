@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from cmkwizard.sandbox.atlas_sim.errors import UNVERIFIED_ROLE_REPOINTED_WHILE_IN_USE
 from tests.sandbox.sim_fixtures import Sim, assert_error, call, sim_fixture
 
 sim = sim_fixture("fresh")
@@ -134,7 +135,9 @@ async def test_deauthorize_removes_a_role_but_not_one_encryption_uses(encrypted:
     bad_provider = await call(client, "DELETE", f"{encrypted.group}/cloudProviderAccess/IBM/{spare['roleId']}")
     removed = await call(client, "DELETE", f"{encrypted.group}/cloudProviderAccess/AWS/{spare['roleId']}")
 
-    assert_error(refused, 400, "CLOUD_PROVIDER_ACCESS_ROLE_IN_USE")
+    refusal = assert_error(refused, 400, "AWS_IAM_ROLE_IN_USE")
+    assert refusal["detail"] == "Cannot remove the AWS IAM role because it is still in use."
+    assert in_use in refusal["parameters"][0]
     assert_error(wrong_provider, 404, "RESOURCE_NOT_FOUND")
     assert_error(bad_provider, 400, "INVALID_ENUM_VALUE")
     assert removed.status_code == 204 and removed.content == b""
@@ -152,4 +155,4 @@ async def test_role_in_use_cannot_be_pointed_at_another_iam_role(encrypted: Sim)
         json={"providerName": "AWS", "iamAssumedRoleArn": "arn:aws:iam::123456789012:role/other-role"},
     )
 
-    assert_error(response, 409, "CLOUD_PROVIDER_ACCESS_ROLE_IN_USE")
+    assert_error(response, 409, UNVERIFIED_ROLE_REPOINTED_WHILE_IN_USE)

@@ -173,7 +173,7 @@ async def test_private_networking_stays_while_endpoints_exist(encrypted: Sim) ->
 
     code = "CANNOT_DISABLE_ENCRYPTION_AT_REST_REQUIRE_PRIVATE_NETWORKING_WHILE_PRIVATE_ENDPOINTS_EXIST"
     assert assert_error(turned_off, 400, code)["parameters"] == ["US_EAST_1", "US_WEST_2"]
-    assert assert_error(disabled, 400, code)["parameters"] == ["US_EAST_1", "US_WEST_2"]
+    assert assert_error(disabled, 400, "CANNOT_DISABLE_ENCRYPTION_AT_REST_DUE_TO_PRIVATE_ENDPOINTS")["parameters"] == []
 
 
 async def test_switching_provider_needs_a_disable_first(encrypted: Sim) -> None:

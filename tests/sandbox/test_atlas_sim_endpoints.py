@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from cmkwizard.sandbox.atlas_sim.errors import (
+    UNVERIFIED_ENDPOINT_WITHOUT_PRIVATE_NETWORKING,
+    UNVERIFIED_SECOND_ENDPOINT_IN_REGION,
+)
 from tests.sandbox.sim_fixtures import Sim, assert_error, call, sim_fixture
 
 aws = sim_fixture("encrypted-aws")
@@ -43,7 +47,9 @@ async def test_endpoints_need_private_networking_on_that_provider(aws: Sim) -> N
     off = await _create(aws, "AWS", "US_EAST_1")
     other_provider = await _create(aws, "AZURE", "US_EAST_2")
 
-    assert "requirePrivateNetworking" in assert_error(off, 400, "REQUIRE_PRIVATE_NETWORKING_DISABLED")["detail"]
+    assert (
+        "requirePrivateNetworking" in assert_error(off, 400, UNVERIFIED_ENDPOINT_WITHOUT_PRIVATE_NETWORKING)["detail"]
+    )
     assert_error(other_provider, 400, "ENCRYPTION_AT_REST_NOT_ENABLED")
 
 
@@ -75,9 +81,7 @@ async def test_one_endpoint_per_region_and_only_known_regions(aws: Sim) -> None:
     )
     bad_provider = await call(aws.client(), "GET", f"{aws.group}/encryptionAtRest/GCP/privateEndpoints")
 
-    assert assert_error(duplicate, 409, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_ALREADY_EXISTS")["parameters"][0] == (
-        "US_EAST_1"
-    )
+    assert assert_error(duplicate, 409, UNVERIFIED_SECOND_ENDPOINT_IN_REGION)["parameters"][0] == ("US_EAST_1")
     assert_error(unknown, 400, "INVALID_ENUM_VALUE")
     assert_error(global_region, 400, "INVALID_ENUM_VALUE")
     assert_error(missing, 400, "MISSING_ATTRIBUTE")
@@ -98,7 +102,9 @@ async def test_delete_is_refused_while_initiating_then_goes_through_deleting(aws
     aws.clock.advance(60)
     gone = await call(client, "GET", path)
 
-    assert_error(too_early, 400, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETION_NOT_ALLOWED_WHILE_INITIATING")
+    refusal = assert_error(too_early, 400, "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETE_BLOCKED_DURING_PROVISIONING")
+    assert refusal["parameters"] == [[endpoint["id"]]]
+    assert endpoint["id"] in refusal["detail"]
     assert deleted.status_code == 204
     assert deleting["status"] == "DELETING"
     assert_error(gone, 404, "RESOURCE_NOT_FOUND")

@@ -162,7 +162,7 @@ def _authorize_aws(call: Call, role: AwsRole, fields: dict[str, Any]) -> None:
         # The spec lists 409 for this operation; re-pointing a role that encryption at rest uses is that case.
         raise ApiError(
             409,
-            "CLOUD_PROVIDER_ACCESS_ROLE_IN_USE",
+            errors.UNVERIFIED_ROLE_REPOINTED_WHILE_IN_USE,
             f"Role {role.role_id} is in use by encryption at rest with {role.iam_role_arn}; "
             "it cannot be re-authorized with a different IAM role.",
             [role.role_id],
@@ -197,13 +197,7 @@ def deauthorize_role(call: Call) -> Reply:
     if (provider == "AWS") != isinstance(role, AwsRole):
         raise errors.resource_not_found(f"{provider} role {role.role_id}")
     if role_in_use(project, role.role_id):
-        raise ApiError(
-            400,
-            "CLOUD_PROVIDER_ACCESS_ROLE_IN_USE",
-            f"Role {role.role_id} is used by encryption at rest; switch encryption at rest to another role "
-            "or disable it before deauthorizing this role.",
-            [role.role_id],
-        )
+        raise _role_in_use(role)
     if isinstance(role, AwsRole):
         del project.aws_roles[role.role_id]
         project.record_event("CLOUD_PROVIDER_ACCESS_AWS_IAM_ROLE_DELETED", call.now, principal=call.principal)
@@ -213,3 +207,19 @@ def deauthorize_role(call: Call) -> Reply:
             "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_DELETED", call.now, principal=call.principal
         )
     return no_content()
+
+
+def _role_in_use(role: AwsRole | AzurePrincipal) -> ApiError:
+    if isinstance(role, AwsRole):
+        return ApiError(
+            400,
+            "AWS_IAM_ROLE_IN_USE",
+            "Cannot remove the AWS IAM role because it is still in use.",
+            [f"The AWS IAM role {role.role_id} is still in use by encryption at rest."],
+        )
+    return ApiError(
+        400,
+        errors.UNVERIFIED_AZURE_PRINCIPAL_IN_USE,
+        f"Cannot remove the Azure service principal {role.role_id} because encryption at rest still uses it.",
+        [role.role_id],
+    )

@@ -148,17 +148,22 @@ def _check_can_disable(project: Project, provider: str) -> None:
             'Set each cluster\'s encryptionAtRestProvider to "NONE" and wait for it to be IDLE first.',
             clusters,
         )
-    _check_no_endpoints(project, provider)
+    if project.endpoints_for(provider):
+        raise ApiError(
+            400,
+            "CANNOT_DISABLE_ENCRYPTION_AT_REST_DUE_TO_PRIVATE_ENDPOINTS",
+            "Encryption at Rest cannot be disabled when private endpoints are present.",
+        )
 
 
-def _check_no_endpoints(project: Project, provider: str) -> None:
+def _check_no_endpoints_for_public_access(project: Project, provider: str) -> None:
     regions = sorted({e.region for e in project.endpoints_for(provider)})
     if regions:
         raise ApiError(
             400,
             "CANNOT_DISABLE_ENCRYPTION_AT_REST_REQUIRE_PRIVATE_NETWORKING_WHILE_PRIVATE_ENDPOINTS_EXIST",
-            f"Cannot turn off private networking or encryption at rest while {provider} private endpoints exist "
-            f"in {', '.join(regions)}. Delete those endpoints first.",
+            "Cannot disable requirePrivateNetworking field when there are private endpoints present in regions "
+            f"{', '.join(regions)}. Delete those endpoints first.",
             regions,
         )
 
@@ -236,7 +241,7 @@ def _plan_aws(call: Call, fields: dict[str, Any]) -> Apply:
             ["GLOBAL"],
         )
     if current is not None and current.require_private_networking and not new.require_private_networking:
-        _check_no_endpoints(project, "AWS")
+        _check_no_endpoints_for_public_access(project, "AWS")
     if new.role_id is not None:
         _check_aws_role(project, new.role_id)
     _raise_refusal(keys.aws_refusal(project, new, call.store, call.verifiers))
@@ -335,7 +340,7 @@ def _plan_azure(call: Call, fields: dict[str, Any]) -> Apply:
             setattr(new, attribute, fields[name])
     _check_key_identifier(new)
     if current is not None and current.require_private_networking and not new.require_private_networking:
-        _check_no_endpoints(project, "AZURE")
+        _check_no_endpoints_for_public_access(project, "AZURE")
     if new.role_id is not None and new.role_id not in project.azure_principals:
         raise ApiError(
             404,

@@ -89,7 +89,7 @@ def create_endpoint(call: Call) -> Reply:
     if not config.require_private_networking:
         raise ApiError(
             400,
-            "REQUIRE_PRIVATE_NETWORKING_DISABLED",
+            errors.UNVERIFIED_ENDPOINT_WITHOUT_PRIVATE_NETWORKING,
             f"Private endpoints need {config_name}.requirePrivateNetworking set to true; "
             f'PATCH encryptionAtRest with {{"{config_name}": {{"requirePrivateNetworking": true}}}} first.',
             [provider],
@@ -98,7 +98,7 @@ def create_endpoint(call: Call) -> Reply:
     if existing is not None:
         raise ApiError(
             409,
-            "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_ALREADY_EXISTS",
+            errors.UNVERIFIED_SECOND_ENDPOINT_IN_REGION,
             f"A {provider} private endpoint already exists in {region} (ID {existing.id}, status "
             f"{existing.status}); Atlas allows one per region.",
             [region, existing.id],
@@ -114,13 +114,12 @@ def delete_endpoint(call: Call) -> Reply:
     provider = _provider(call)
     endpoint = _find(call, provider)
     if endpoint.status == "INITIATING":
-        # Atlas refuses to delete an endpoint it is still provisioning; this code is the sandbox's choice.
         raise ApiError(
             400,
-            "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETION_NOT_ALLOWED_WHILE_INITIATING",
-            f"The private endpoint in {endpoint.region} is still being provisioned (INITIATING); "
-            "retry the deletion once it has left INITIATING.",
-            [endpoint.id, endpoint.status],
+            "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_DELETE_BLOCKED_DURING_PROVISIONING",
+            f"Failed to delete Encryption at Rest Private endpoint with id [{endpoint.id}] during IN_PROGRESS "
+            "state. Please try again later.",
+            [[endpoint.id]],
         )
     if endpoint.status != "DELETING":
         endpoint.status, endpoint.status_since = "DELETING", call.now

@@ -61,6 +61,22 @@ class ApiError(Exception):
         )
 
 
+# Refusals no public source gives Atlas' code for. The simulator still refuses these requests, as Atlas does, with
+# a code of its own choosing; the wizard must never branch on one (a test checks the core never names them).
+UNVERIFIED_ENDPOINT_WITHOUT_PRIVATE_NETWORKING = "REQUIRE_PRIVATE_NETWORKING_DISABLED"
+UNVERIFIED_SECOND_ENDPOINT_IN_REGION = "ENCRYPTION_AT_REST_PRIVATE_ENDPOINT_ALREADY_EXISTS"
+UNVERIFIED_ROLE_REPOINTED_WHILE_IN_USE = "CLOUD_PROVIDER_ACCESS_ROLE_IN_USE"
+UNVERIFIED_AZURE_PRINCIPAL_IN_USE = "CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_IN_USE"
+UNVERIFIED_CODES = frozenset(
+    {
+        UNVERIFIED_ENDPOINT_WITHOUT_PRIVATE_NETWORKING,
+        UNVERIFIED_SECOND_ENDPOINT_IN_REGION,
+        UNVERIFIED_ROLE_REPOINTED_WHILE_IN_USE,
+        UNVERIFIED_AZURE_PRINCIPAL_IN_USE,
+    }
+)
+
+
 # Request problems (400), named as Atlas names them.
 
 
