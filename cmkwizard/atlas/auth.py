@@ -10,7 +10,7 @@ Neither object's ``repr`` shows a private key, client secret or token.
 from __future__ import annotations
 
 import asyncio
-import json
+import math
 import time
 from base64 import b64encode
 from collections.abc import AsyncGenerator, Callable, Generator
@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from cmkwizard.atlas.errors import AtlasAuthError
+from cmkwizard.atlas.errors import AtlasAuthError, loads_json
 
 TOKEN_PATH = "/api/oauth/token"
 # Renew this long before the token expires, so a request never leaves with a token about to lapse.
@@ -127,7 +127,7 @@ class ServiceAccountAuth(httpx.Auth):
 
     def _accept(self, response: httpx.Response) -> None:
         try:
-            body = json.loads(response.content)
+            body = loads_json(response.content)
         except ValueError:
             body = {}
         if not isinstance(body, dict):
@@ -136,7 +136,7 @@ class ServiceAccountAuth(httpx.Auth):
         if response.status_code != 200 or not isinstance(token, str):
             raise _token_error(response, body)
         lifetime = body.get("expires_in")
-        if not isinstance(lifetime, (int, float)):
+        if not isinstance(lifetime, (int, float)) or not math.isfinite(lifetime):
             lifetime = DEFAULT_TOKEN_LIFETIME_SECONDS
         self._token = token
         self._token_used = False

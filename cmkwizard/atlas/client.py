@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Self
+from functools import partial
+from typing import Any, Self, TypeVar
 
 import httpx
 
+from cmkwizard.atlas.body import Body, objects_of
 from cmkwizard.atlas.endpoints import ENDPOINTS
 from cmkwizard.atlas.errors import AtlasResponseError
 from cmkwizard.atlas.models import (
@@ -45,6 +47,8 @@ _ENDPOINT_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE)
 _CLUSTER_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE, PROVIDER_GCP, PROVIDER_NONE)
 # Fields Atlas sets itself on an alert configuration; a PUT carries only what the caller controls.
 _ALERT_CONFIG_READ_ONLY = frozenset({"id", "groupId", "created", "updated", "links"})
+
+T = TypeVar("T")
 
 
 class AtlasClient:
@@ -95,64 +99,68 @@ class AtlasClient:
     # --- identity, organizations, projects ---------------------------------------------------
 
     async def whoami(self) -> Caller:
-        return Caller.from_api(await self._call("getSystemStatus"))
+        return await self._read(Caller.from_api, "getSystemStatus")
 
     async def list_orgs(self, name: str | None = None) -> list[Organization]:
         params = {"name": name} if name else None
-        return [Organization.from_api(o) for o in await self._collect("listOrgs", params)]
+        return await self._read_list(Organization.from_api, "listOrgs", params)
 
     async def list_projects(self, org_id: str | None = None, name: str | None = None) -> list[Project]:
         """Projects visible to the credentials; ``name`` is a case-insensitive prefix, as in Atlas."""
         if org_id:
             params = {"name": name} if name else None
-            items = await self._collect("getOrgGroups", params, org_id=org_id)
-        else:
-            # listGroups has no name filter; apply the same prefix match Atlas uses for orgs.
-            items = await self._collect("listGroups")
-            if name:
-                items = [p for p in items if str(p.get("name", "")).lower().startswith(name.lower())]
-        return [Project.from_api(p) for p in items]
+            return await self._read_list(Project.from_api, "getOrgGroups", params, org_id=org_id)
+        # listGroups has no name filter; apply the same prefix match Atlas uses for orgs.
+        projects = await self._read_list(Project.from_api, "listGroups")
+        return [p for p in projects if p.name.lower().startswith(name.lower())] if name else projects
 
     async def get_project(self, group_id: str) -> Project:
-        return Project.from_api(await self._call("getGroup", group_id=group_id))
+        return await self._read(Project.from_api, "getGroup", group_id=group_id)
 
     async def get_project_by_name(self, name: str) -> Project:
-        return Project.from_api(await self._call("getGroupByName", group_name=name))
+        return await self._read(Project.from_api, "getGroupByName", group_name=name)
 
     # --- cloud provider access ------------------------------------------------------------------
 
     async def list_cloud_provider_access(self, group_id: str) -> CloudProviderAccess:
-        return CloudProviderAccess.from_api(await self._call("listGroupCloudProviderAccess", group_id=group_id))
+        return await self._read(CloudProviderAccess.from_api, "listGroupCloudProviderAccess", group_id=group_id)
 
     async def get_cloud_provider_access_role(self, group_id: str, role_id: str) -> AwsIamRole | AzureServicePrincipal:
-        data = await self._call("getGroupCloudProviderAccess", group_id=group_id, role_id=role_id)
-        return _role_from_api(data)
+        return await self._read(_role_from_api, "getGroupCloudProviderAccess", group_id=group_id, role_id=role_id)
 
     async def create_aws_role(self, group_id: str) -> AwsIamRole:
-        data = await self._call("createGroupCloudProviderAccess", {"providerName": PROVIDER_AWS}, group_id=group_id)
-        return AwsIamRole.from_api(data)
+        body = {"providerName": PROVIDER_AWS}
+        return await self._read(AwsIamRole.from_api, "createGroupCloudProviderAccess", body, group_id=group_id)
 
     async def authorize_aws_role(self, group_id: str, role_id: str, iam_assumed_role_arn: str) -> AwsIamRole:
         body = {"providerName": PROVIDER_AWS, "iamAssumedRoleArn": iam_assumed_role_arn}
-        data = await self._call("authorizeGroupCloudProviderAccessRole", body, group_id=group_id, role_id=role_id)
-        return AwsIamRole.from_api(data)
+        return await self._read(
+            AwsIamRole.from_api, "authorizeGroupCloudProviderAccessRole", body, group_id=group_id, role_id=role_id
+        )
 
     async def create_azure_principal(
         self, group_id: str, *, atlas_azure_app_id: str, service_principal_id: str, tenant_id: str
     ) -> AzureServicePrincipal:
         body = _azure_principal_body(atlas_azure_app_id, service_principal_id, tenant_id)
-        data = await self._call("createGroupCloudProviderAccess", body, group_id=group_id)
-        return AzureServicePrincipal.from_api(data)
+        return await self._read(
+            AzureServicePrincipal.from_api, "createGroupCloudProviderAccess", body, group_id=group_id
+        )
 
     async def authorize_azure_principal(
         self, group_id: str, role_id: str, *, atlas_azure_app_id: str, service_principal_id: str, tenant_id: str
     ) -> AzureServicePrincipal:
         body = _azure_principal_body(atlas_azure_app_id, service_principal_id, tenant_id)
-        data = await self._call("authorizeGroupCloudProviderAccessRole", body, group_id=group_id, role_id=role_id)
-        return AzureServicePrincipal.from_api(data)
+        return await self._read(
+            AzureServicePrincipal.from_api,
+            "authorizeGroupCloudProviderAccessRole",
+            body,
+            group_id=group_id,
+            role_id=role_id,
+        )
 
     async def deauthorize_role(self, group_id: str, provider: str, role_id: str) -> None:
-        await self._call(
+        await self._read(
+            _nothing,
             "deauthorizeGroupCloudProviderAccessRole",
             group_id=group_id,
             provider=_provider(provider, _ROLE_PROVIDERS),
@@ -162,7 +170,7 @@ class AtlasClient:
     # --- encryption at rest -----------------------------------------------------------------------
 
     async def get_encryption_at_rest(self, group_id: str) -> EncryptionAtRest:
-        return EncryptionAtRest.from_api(await self._call("getGroupEncryptionAtRest", group_id=group_id))
+        return await self._read(EncryptionAtRest.from_api, "getGroupEncryptionAtRest", group_id=group_id)
 
     async def update_encryption_at_rest(
         self,
@@ -178,39 +186,42 @@ class AtlasClient:
             body["azureKeyVault"] = azure_key_vault.to_api()
         if not body:
             raise ValueError("update_encryption_at_rest needs aws_kms or azure_key_vault settings to send")
-        data = await self._call("updateGroupEncryptionAtRest", body, group_id=group_id)
-        return EncryptionAtRest.from_api(data)
+        return await self._read(EncryptionAtRest.from_api, "updateGroupEncryptionAtRest", body, group_id=group_id)
 
     # --- encryption-at-rest private endpoints ---------------------------------------------------
 
     async def list_private_endpoints(self, group_id: str, provider: str) -> list[PrivateEndpoint]:
-        items = await self._collect(
+        return await self._read_list(
+            PrivateEndpoint.from_api,
             "listGroupEncryptionAtRestPrivateEndpoints",
             group_id=group_id,
             provider=_provider(provider, _ENDPOINT_PROVIDERS),
         )
-        return [PrivateEndpoint.from_api(e) for e in items]
 
     async def get_private_endpoint(self, group_id: str, provider: str, endpoint_id: str) -> PrivateEndpoint:
-        data = await self._call(
+        return await self._read(
+            PrivateEndpoint.from_api,
             "getGroupEncryptionAtRestPrivateEndpoint",
             group_id=group_id,
             provider=_provider(provider, _ENDPOINT_PROVIDERS),
             endpoint_id=endpoint_id,
         )
-        return PrivateEndpoint.from_api(data)
 
     async def create_private_endpoint(self, group_id: str, provider: str, region_name: str) -> PrivateEndpoint:
         provider = _provider(provider, _ENDPOINT_PROVIDERS)
         # The body repeats the provider: the spec's schema picks the AWS or Azure variant by it.
         body = {"cloudProvider": provider, "regionName": region_name}
-        data = await self._call(
-            "createGroupEncryptionAtRestPrivateEndpoint", body, group_id=group_id, provider=provider
+        return await self._read(
+            PrivateEndpoint.from_api,
+            "createGroupEncryptionAtRestPrivateEndpoint",
+            body,
+            group_id=group_id,
+            provider=provider,
         )
-        return PrivateEndpoint.from_api(data)
 
     async def delete_private_endpoint(self, group_id: str, provider: str, endpoint_id: str) -> None:
-        await self._call(
+        await self._read(
+            _nothing,
             "requestGroupEncryptionAtRestPrivateEndpointDeletion",
             group_id=group_id,
             provider=_provider(provider, _ENDPOINT_PROVIDERS),
@@ -220,38 +231,47 @@ class AtlasClient:
     # --- clusters and their snapshots -------------------------------------------------------------
 
     async def list_clusters(self, group_id: str) -> list[Cluster]:
-        return [Cluster.from_api(c) for c in await self._collect("listGroupClusters", group_id=group_id)]
+        return await self._read_list(Cluster.from_api, "listGroupClusters", group_id=group_id)
 
     async def get_cluster(self, group_id: str, cluster_name: str) -> Cluster:
-        return Cluster.from_api(await self._call("getGroupCluster", group_id=group_id, cluster_name=cluster_name))
+        return await self._read(Cluster.from_api, "getGroupCluster", group_id=group_id, cluster_name=cluster_name)
 
     async def set_cluster_encryption_provider(self, group_id: str, cluster_name: str, provider: str) -> Cluster:
         body = {"encryptionAtRestProvider": _provider(provider, _CLUSTER_PROVIDERS)}
-        data = await self._call("updateGroupCluster", body, group_id=group_id, cluster_name=cluster_name)
-        return Cluster.from_api(data)
+        return await self._read(
+            Cluster.from_api, "updateGroupCluster", body, group_id=group_id, cluster_name=cluster_name
+        )
 
     async def list_snapshots(self, group_id: str, cluster_name: str) -> list[Snapshot]:
         """Snapshots of a replica set cluster, all pages."""
-        items = await self._collect("listGroupClusterBackupSnapshots", group_id=group_id, cluster_name=cluster_name)
-        return [Snapshot.from_api(s, cluster_name, sharded=False) for s in items]
+        return await self._read_list(
+            partial(Snapshot.from_api, cluster_name=cluster_name, sharded=False),
+            "listGroupClusterBackupSnapshots",
+            group_id=group_id,
+            cluster_name=cluster_name,
+        )
 
     async def list_sharded_snapshots(self, group_id: str, cluster_name: str) -> list[Snapshot]:
         """Snapshots of a sharded cluster (Atlas returns them in one response, without pages)."""
-        endpoint = ENDPOINTS["listGroupClusterBackupSnapshotShardedClusters"]
-        path = endpoint.path(group_id=group_id, cluster_name=cluster_name)
-        items = results_of(await self._session.call(endpoint, path), endpoint, path)
-        return [Snapshot.from_api(s, cluster_name, sharded=True) for s in items]
+        snapshot = partial(Snapshot.from_api, cluster_name=cluster_name, sharded=True)
+        return await self._read(
+            lambda page: [snapshot(item.data, where=item.where) for item in objects_of(results_of(page), "results")],
+            "listGroupClusterBackupSnapshotShardedClusters",
+            group_id=group_id,
+            cluster_name=cluster_name,
+        )
 
     # --- alerts and events ----------------------------------------------------------------------
 
     async def list_alert_configs(self, group_id: str) -> list[AlertConfig]:
-        return [AlertConfig.from_api(a) for a in await self._collect("listGroupAlertConfigs", group_id=group_id)]
+        return await self._read_list(AlertConfig.from_api, "listGroupAlertConfigs", group_id=group_id)
 
     async def update_alert_config(self, group_id: str, config_id: str, body: Mapping[str, Any]) -> AlertConfig:
         """Replace an alert configuration (PUT): ``body`` is the whole configuration, e.g. one read and edited."""
         config = {key: value for key, value in body.items() if key not in _ALERT_CONFIG_READ_ONLY}
-        data = await self._call("updateGroupAlertConfig", config, group_id=group_id, config_id=config_id)
-        return AlertConfig.from_api(data)
+        return await self._read(
+            AlertConfig.from_api, "updateGroupAlertConfig", config, group_id=group_id, config_id=config_id
+        )
 
     async def list_events(
         self, group_id: str, event_types: Sequence[str] = (), min_date: datetime | None = None
@@ -261,22 +281,38 @@ class AtlasClient:
             params["eventType"] = list(event_types)
         if min_date is not None:
             params["minDate"] = min_date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return [Event.from_api(e) for e in await self._collect("listGroupEvents", params, group_id=group_id)]
+        return await self._read_list(Event.from_api, "listGroupEvents", params, group_id=group_id)
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    async def _call(self, operation_id: str, body: Mapping[str, Any] | None = None, **path_params: str) -> Any:
+    async def _read(
+        self, parse: Callable[[Any], T], operation_id: str, body: Mapping[str, Any] | None = None, **path_params: str
+    ) -> T:
+        """Send one call and parse its answer; a damaged answer is reported with the operation that sent it."""
         endpoint = ENDPOINTS[operation_id]
-        return await self._session.call(endpoint, endpoint.path(**path_params), body=body)
+        path = endpoint.path(**path_params)
+        try:
+            return parse(await self._session.call(endpoint, path, body=body))
+        except AtlasResponseError as err:
+            raise err.during(operation_id, endpoint.method, path) from None
 
-    async def _collect(
-        self, operation_id: str, params: Mapping[str, Any] | None = None, **path_params: str
-    ) -> list[Any]:
+    async def _read_list(
+        self,
+        parse: Callable[..., T],
+        operation_id: str,
+        params: Mapping[str, Any] | None = None,
+        **path_params: str,
+    ) -> list[T]:
+        """Every page of a list call, each item parsed as ``results[<n>]`` counted across pages."""
         endpoint = ENDPOINTS[operation_id]
+        path = endpoint.path(**path_params)
         items: list[Any] = []
-        async for page in self._session.pages(endpoint, endpoint.path(**path_params), params):
-            items.extend(page)
-        return items
+        try:
+            async for page in self._session.pages(endpoint, path, params):
+                items.extend(page)
+            return [parse(item.data, where=item.where) for item in objects_of(items, "results")]
+        except AtlasResponseError as err:
+            raise err.during(operation_id, endpoint.method, path) from None
 
 
 def _provider(value: str, allowed: Sequence[str]) -> str:
@@ -295,10 +331,16 @@ def _azure_principal_body(atlas_azure_app_id: str, service_principal_id: str, te
     }
 
 
-def _role_from_api(data: Mapping[str, Any]) -> AwsIamRole | AzureServicePrincipal:
-    provider = data.get("providerName")
+def _nothing(_answer: Any) -> None:
+    """What a delete returns: its answer is not read."""
+
+
+def _role_from_api(data: Any) -> AwsIamRole | AzureServicePrincipal:
+    provider = Body(data).text("providerName")
     if provider == PROVIDER_AWS:
         return AwsIamRole.from_api(data)
     if provider == PROVIDER_AZURE:
         return AzureServicePrincipal.from_api(data)
-    raise AtlasResponseError(f"cloud provider access role has provider {provider!r}; only AWS and AZURE are handled")
+    raise AtlasResponseError(
+        f"providerName is {provider!r}; only AWS and AZURE roles are handled", field="providerName"
+    )

@@ -105,7 +105,28 @@ class AtlasConnectionError(AtlasError):
 
 
 class AtlasResponseError(AtlasError):
-    """Atlas answered with success but a body the client cannot read."""
+    """Atlas answered with success but a body the client cannot read.
+
+    ``field`` names the damaged part (``awsKms``, ``results[2].stateName``, ``(body)``) when one is known;
+    ``operation`` is the Atlas operation that answered, once the client has added it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, operation: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.operation = operation
+
+    def during(self, operation: str, method: str, path: str) -> AtlasResponseError:
+        """This error, told as the answer to ``operation`` (``getGroupEncryptionAtRest``) at ``method path``."""
+        return AtlasResponseError(f"{method} {path} ({operation}): {self}", field=self.field, operation=operation)
+
+
+def loads_json(content: bytes) -> Any:
+    """Decode a JSON body; ValueError for anything that is not JSON, absurd nesting included."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply to read") from None
 
 
 def error_from_response(response: httpx.Response, method: str, path: str) -> AtlasApiError:
@@ -117,16 +138,18 @@ def error_from_response(response: httpx.Response, method: str, path: str) -> Atl
         detail = f"non-JSON error body ({content_type})" + (f": {text}" if text else "")
         body = {"detail": detail, "reason": response.reason_phrase}
     error_type = AtlasAuthError if response.status_code in (401, 403) else AtlasApiError
-    bad_request = body.get("badRequestDetail") or {}
+    bad_request = body.get("badRequestDetail")
+    violations = bad_request.get("fields") if isinstance(bad_request, dict) else None
+    parameters = body.get("parameters")
     return error_type(
         response.status_code,
         _text(body.get("errorCode")),
         _text(body.get("detail")),
         reason=_text(body.get("reason")),
-        parameters=body.get("parameters") or (),
+        parameters=parameters if isinstance(parameters, list) else (),
         bad_request_fields=[
             FieldViolation(str(f.get("field", "")), str(f.get("description", "")))
-            for f in bad_request.get("fields") or ()
+            for f in (violations if isinstance(violations, list) else ())
             if isinstance(f, dict)
         ],
         method=method,
@@ -174,11 +197,12 @@ def describe_error(error: BaseException) -> ErrorExplanation:
     if isinstance(error, AtlasConnectionError):
         return _describe_connection_error(error)
     if isinstance(error, AtlasResponseError):
-        return ErrorExplanation(
-            str(error),
-            "Atlas sent a response this tool cannot read",
-            "Check the Atlas base URL points at the Atlas Administration API, not a proxy or login page",
+        next_step = (
+            "Refresh to read it again; if Atlas keeps sending it, report the operation and field named above"
+            if error.field
+            else "Check the Atlas base URL points at the Atlas Administration API, not a proxy or login page"
         )
+        return ErrorExplanation(str(error), "Atlas sent a response this tool cannot read", next_step)
     # Only the Atlas client's own messages are known to hold no secret; another error shows its type alone.
     what = f"{type(error).__name__}: {error}" if isinstance(error, AtlasError) else type(error).__name__
     return ErrorExplanation(
@@ -203,7 +227,7 @@ def _describe_connection_error(error: AtlasConnectionError) -> ErrorExplanation:
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     try:
-        body = json.loads(response.content)
+        body = loads_json(response.content)
     except ValueError:
         return None
     return body if isinstance(body, dict) else None

@@ -1,7 +1,8 @@
 """Typed views of the Atlas Admin API v2 resources the wizard reads and writes.
 
-Responses are parsed leniently: unknown fields stay in ``raw``, unknown enum values are kept as
-text, and a missing field becomes ``None`` rather than an error. Request bodies are built strictly
+Responses are parsed leniently where Atlas may grow: unknown fields stay in ``raw``, unknown enum
+values are kept as text, and a missing or ``null`` field becomes ``None``. A field of the wrong type
+is a damaged answer and raises ``AtlasResponseError`` naming it (see ``body.Body``). Request bodies are built strictly
 by the ``*Patch`` classes, which send only the fields that were set.
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from cmkwizard.atlas.body import Body
 
 # Enum values as Atlas spells them. Kept as plain strings so an unknown value never breaks parsing.
 PROVIDER_AWS = "AWS"
@@ -33,29 +36,8 @@ ENDPOINT_TRANSITIONAL_STATES = frozenset({ENDPOINT_INITIATING, ENDPOINT_PENDING_
 FEATURE_ENCRYPTION_AT_REST = "ENCRYPTION_AT_REST"
 
 
-def parse_datetime(value: Any) -> datetime | None:
-    """Atlas timestamps are ISO 8601 with a ``Z``; anything else becomes ``None``."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if isinstance(value, str) else None
-
-
-def _bool(data: Mapping[str, Any], key: str) -> bool | None:
-    value = data.get(key)
-    return value if isinstance(value, bool) else None
-
-
-def _feature_types(data: Mapping[str, Any]) -> tuple[str, ...]:
-    usages = data.get("featureUsages") or []
-    return tuple(u["featureType"] for u in usages if isinstance(u, Mapping) and "featureType" in u)
+def _feature_types(body: Body) -> tuple[str, ...]:
+    return tuple(t for usage in body.objects("featureUsages") if (t := usage.text("featureType")) is not None)
 
 
 @dataclass(frozen=True)
@@ -76,14 +58,14 @@ class Caller:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Caller:
-        api_key = data.get("apiKey") or {}
+    def from_api(cls, data: Any, where: str = "") -> Caller:
+        body = Body(data, where)
+        api_key = body.obj("apiKey")
         roles = tuple(
-            RoleAssignment(r.get("roleName", ""), r.get("groupId"), r.get("orgId"))
-            for r in api_key.get("roles") or []
-            if isinstance(r, Mapping)
+            RoleAssignment(r.text_or("roleName", ""), r.text("groupId"), r.text("orgId"))
+            for r in api_key.objects("roles")
         )
-        return cls(_str(data, "appName"), _str(api_key, "publicKey"), roles, _bool(data, "throttling"), data)
+        return cls(body.text("appName"), api_key.text("publicKey"), roles, body.flag("throttling"), body.data)
 
     def project_roles(self, group_id: str) -> tuple[str, ...]:
         return tuple(r.role_name for r in self.roles if r.group_id == group_id)
@@ -96,8 +78,9 @@ class Organization:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Organization:
-        return cls(data.get("id", ""), data.get("name", ""), data)
+    def from_api(cls, data: Any, where: str = "") -> Organization:
+        body = Body(data, where)
+        return cls(body.text_or("id", ""), body.text_or("name", ""), body.data)
 
 
 @dataclass(frozen=True)
@@ -109,14 +92,14 @@ class Project:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Project:
-        count = data.get("clusterCount")
+    def from_api(cls, data: Any, where: str = "") -> Project:
+        body = Body(data, where)
         return cls(
-            data.get("id", ""),
-            data.get("name", ""),
-            _str(data, "orgId"),
-            count if isinstance(count, int) else None,
-            data,
+            body.text_or("id", ""),
+            body.text_or("name", ""),
+            body.text("orgId"),
+            body.integer("clusterCount"),
+            body.data,
         )
 
 
@@ -136,16 +119,17 @@ class AwsIamRole:
     provider = PROVIDER_AWS
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> AwsIamRole:
+    def from_api(cls, data: Any, where: str = "") -> AwsIamRole:
+        body = Body(data, where)
         return cls(
-            data.get("roleId", ""),
-            _str(data, "atlasAWSAccountArn"),
-            _str(data, "atlasAssumedRoleExternalId"),
-            _str(data, "iamAssumedRoleArn"),
-            parse_datetime(data.get("authorizedDate")),
-            parse_datetime(data.get("createdDate")),
-            _feature_types(data),
-            data,
+            body.text_or("roleId", ""),
+            body.text("atlasAWSAccountArn"),
+            body.text("atlasAssumedRoleExternalId"),
+            body.text("iamAssumedRoleArn"),
+            body.moment("authorizedDate"),
+            body.moment("createdDate"),
+            _feature_types(body),
+            body.data,
         )
 
     @property
@@ -173,16 +157,17 @@ class AzureServicePrincipal:
     provider = PROVIDER_AZURE
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> AzureServicePrincipal:
+    def from_api(cls, data: Any, where: str = "") -> AzureServicePrincipal:
+        body = Body(data, where)
         return cls(
-            data.get("_id") or data.get("roleId", ""),
-            _str(data, "atlasAzureAppId"),
-            _str(data, "servicePrincipalId"),
-            _str(data, "tenantId"),
-            parse_datetime(data.get("createdDate")),
-            parse_datetime(data.get("lastUpdatedDate")),
-            _feature_types(data),
-            data,
+            body.text("_id") or body.text_or("roleId", ""),
+            body.text("atlasAzureAppId"),
+            body.text("servicePrincipalId"),
+            body.text("tenantId"),
+            body.moment("createdDate"),
+            body.moment("lastUpdatedDate"),
+            _feature_types(body),
+            body.data,
         )
 
     @property
@@ -197,11 +182,12 @@ class CloudProviderAccess:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> CloudProviderAccess:
+    def from_api(cls, data: Any, where: str = "") -> CloudProviderAccess:
+        body = Body(data, where)
         return cls(
-            tuple(AwsIamRole.from_api(r) for r in data.get("awsIamRoles") or []),
-            tuple(AzureServicePrincipal.from_api(r) for r in data.get("azureServicePrincipals") or []),
-            data,
+            tuple(AwsIamRole.from_api(r.data, r.where) for r in body.objects("awsIamRoles")),
+            tuple(AzureServicePrincipal.from_api(r.data, r.where) for r in body.objects("azureServicePrincipals")),
+            body.data,
         )
 
     def aws_role(self, role_id: str) -> AwsIamRole | None:
@@ -232,17 +218,17 @@ class AwsKmsConfig:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any] | None) -> AwsKmsConfig:
-        data = data or {}
+    def from_api(cls, data: Any, where: str = "") -> AwsKmsConfig:
+        body = Body({} if data is None else data, where)
         return cls(
-            bool(data.get("enabled")),
-            _str(data, "customerMasterKeyID"),
-            _str(data, "region"),
-            _str(data, "roleId"),
-            _bool(data, "requirePrivateNetworking"),
-            _bool(data, "valid"),
-            _str(data, "accessKeyID"),
-            data,
+            bool(body.flag("enabled")),
+            body.text("customerMasterKeyID"),
+            body.text("region"),
+            body.text("roleId"),
+            body.flag("requirePrivateNetworking"),
+            body.flag("valid"),
+            body.text("accessKeyID"),
+            body.data,
         )
 
     @property
@@ -267,21 +253,21 @@ class AzureKeyVaultConfig:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any] | None) -> AzureKeyVaultConfig:
-        data = data or {}
+    def from_api(cls, data: Any, where: str = "") -> AzureKeyVaultConfig:
+        body = Body({} if data is None else data, where)
         return cls(
-            bool(data.get("enabled")),
-            _str(data, "azureEnvironment"),
-            _str(data, "subscriptionID"),
-            _str(data, "resourceGroupName"),
-            _str(data, "keyVaultName"),
-            _str(data, "keyIdentifier"),
-            _str(data, "roleId"),
-            _str(data, "clientID"),
-            _str(data, "tenantID"),
-            _bool(data, "requirePrivateNetworking"),
-            _bool(data, "valid"),
-            data,
+            bool(body.flag("enabled")),
+            body.text("azureEnvironment"),
+            body.text("subscriptionID"),
+            body.text("resourceGroupName"),
+            body.text("keyVaultName"),
+            body.text("keyIdentifier"),
+            body.text("roleId"),
+            body.text("clientID"),
+            body.text("tenantID"),
+            body.flag("requirePrivateNetworking"),
+            body.flag("valid"),
+            body.data,
         )
 
     @property
@@ -299,14 +285,15 @@ class EncryptionAtRest:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> EncryptionAtRest:
-        gcp = data.get("googleCloudKms") or {}
+    def from_api(cls, data: Any, where: str = "") -> EncryptionAtRest:
+        body = Body(data, where)
+        aws, azure = body.obj("awsKms"), body.obj("azureKeyVault")
         return cls(
-            AwsKmsConfig.from_api(data.get("awsKms")),
-            AzureKeyVaultConfig.from_api(data.get("azureKeyVault")),
-            bool(gcp.get("enabled")),
-            _bool(data, "enabledForSearchNodes"),
-            data,
+            AwsKmsConfig.from_api(aws.data, aws.where),
+            AzureKeyVaultConfig.from_api(azure.data, azure.where),
+            bool(body.obj("googleCloudKms").flag("enabled")),
+            body.flag("enabledForSearchNodes"),
+            body.data,
         )
 
     @property
@@ -351,30 +338,29 @@ class Cluster:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Cluster:
-        configs = []
-        for spec in data.get("replicationSpecs") or []:
-            for rc in (spec or {}).get("regionConfigs") or []:
-                electable = rc.get("electableSpecs") or {}
-                configs.append(
-                    RegionConfig(
-                        rc.get("providerName", ""),
-                        rc.get("regionName", ""),
-                        _str(electable, "instanceSize"),
-                        _str(rc, "backingProviderName"),
-                    )
-                )
+    def from_api(cls, data: Any, where: str = "") -> Cluster:
+        body = Body(data, where)
+        configs = [
+            RegionConfig(
+                rc.text_or("providerName", ""),
+                rc.text_or("regionName", ""),
+                rc.obj("electableSpecs").text("instanceSize"),
+                rc.text("backingProviderName"),
+            )
+            for spec in body.objects("replicationSpecs")
+            for rc in spec.objects("regionConfigs")
+        ]
         return cls(
-            data.get("name", ""),
-            _str(data, "id"),
-            data.get("stateName") or "UNKNOWN",
-            bool(data.get("paused")),
-            data.get("encryptionAtRestProvider") or PROVIDER_NONE,
-            _str(data, "clusterType"),
-            _bool(data, "backupEnabled"),
+            body.text_or("name", ""),
+            body.text("id"),
+            body.text("stateName") or "UNKNOWN",
+            bool(body.flag("paused")),
+            body.text("encryptionAtRestProvider") or PROVIDER_NONE,
+            body.text("clusterType"),
+            body.flag("backupEnabled"),
             tuple(configs),
-            _str(data, "mongoDBVersion"),
-            data,
+            body.text("mongoDBVersion"),
+            body.data,
         )
 
     @property
@@ -401,16 +387,16 @@ class PrivateEndpoint:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> PrivateEndpoint:
-        region = data.get("regionName")
+    def from_api(cls, data: Any, where: str = "") -> PrivateEndpoint:
+        body = Body(data, where)
         return cls(
-            data.get("id", ""),
-            data.get("cloudProvider", ""),
-            region if isinstance(region, str) else str(region or ""),
-            data.get("status") or "UNKNOWN",
-            _str(data, "errorMessage"),
-            _str(data, "privateEndpointConnectionName"),
-            data,
+            body.text_or("id", ""),
+            body.text_or("cloudProvider", ""),
+            body.text_or("regionName", ""),
+            body.text("status") or "UNKNOWN",
+            body.text("errorMessage"),
+            body.text("privateEndpointConnectionName"),
+            body.data,
         )
 
     @property
@@ -431,17 +417,18 @@ class Snapshot:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any], cluster_name: str, *, sharded: bool) -> Snapshot:
+    def from_api(cls, data: Any, cluster_name: str, *, sharded: bool, where: str = "") -> Snapshot:
+        body = Body(data, where)
         return cls(
-            data.get("id", ""),
+            body.text_or("id", ""),
             cluster_name,
-            parse_datetime(data.get("createdAt")),
-            parse_datetime(data.get("expiresAt")),
-            _str(data, "status"),
-            _str(data, "snapshotType"),
-            _str(data, "masterKeyUUID"),
+            body.moment("createdAt"),
+            body.moment("expiresAt"),
+            body.text("status"),
+            body.text("snapshotType"),
+            body.text("masterKeyUUID"),
             sharded,
-            data,
+            body.data,
         )
 
 
@@ -454,15 +441,12 @@ class AlertConfig:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> AlertConfig:
-        threshold = data.get("threshold") or {}
-        days = threshold.get("threshold") if threshold.get("units") == "DAYS" else None
+    def from_api(cls, data: Any, where: str = "") -> AlertConfig:
+        body = Body(data, where)
+        threshold = body.obj("threshold")
+        days = threshold.integer("threshold") if threshold.text("units") == "DAYS" else None
         return cls(
-            data.get("id", ""),
-            data.get("eventTypeName", ""),
-            bool(data.get("enabled")),
-            days if isinstance(days, int) else None,
-            data,
+            body.text_or("id", ""), body.text_or("eventTypeName", ""), bool(body.flag("enabled")), days, body.data
         )
 
 
@@ -474,8 +458,9 @@ class Event:
     raw: Mapping[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @classmethod
-    def from_api(cls, data: Mapping[str, Any]) -> Event:
-        return cls(data.get("id", ""), data.get("eventTypeName", ""), parse_datetime(data.get("created")), data)
+    def from_api(cls, data: Any, where: str = "") -> Event:
+        body = Body(data, where)
+        return cls(body.text_or("id", ""), body.text_or("eventTypeName", ""), body.moment("created"), body.data)
 
 
 # --- request bodies -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from cmkwizard import __version__
+from cmkwizard.atlas.body import Body
 from cmkwizard.atlas.endpoints import Endpoint
 from cmkwizard.atlas.errors import (
     AtlasConnectionError,
@@ -27,6 +28,7 @@ from cmkwizard.atlas.errors import (
     AtlasResponseError,
     error_code_of,
     error_from_response,
+    loads_json,
 )
 from cmkwizard.redaction import redact
 
@@ -117,11 +119,11 @@ class AtlasSession:
         if not response.content:
             return None
         try:
-            return response.json()
+            return loads_json(response.content)
         except ValueError:
             content_type = response.headers.get("Content-Type", "no content type")
             raise AtlasResponseError(
-                f"{endpoint.method} {path}: HTTP {response.status_code} with a body that is not JSON ({content_type})"
+                f"HTTP {response.status_code} with a body that is not JSON ({content_type})"
             ) from None
 
     async def pages(
@@ -131,18 +133,23 @@ class AtlasSession:
         query: dict[str, Any] = {**(params or {}), "itemsPerPage": ITEMS_PER_PAGE, "pageNum": 1}
         for _ in range(MAX_PAGES):
             page = await self.call(endpoint, path, params=query)
-            results = results_of(page, endpoint, path)
+            results = results_of(page)
             yield results
             next_href = _next_link(page)
             if next_href is not None:
                 # Only the path and query are taken: credentials never follow a link to another host.
-                next_url = httpx.URL(next_href)
+                try:
+                    next_url = httpx.URL(next_href)
+                except httpx.InvalidURL:
+                    raise AtlasResponseError(
+                        f"links: the next page's link is not a URL: {next_href[:200]!r}", field="links"
+                    ) from None
                 path, query = next_url.path, dict(next_url.params.multi_items())
             elif "links" not in page and len(results) >= ITEMS_PER_PAGE:
-                query = {**query, "pageNum": int(query.get("pageNum", 1)) + 1}
+                query = {**query, "pageNum": _page_number(query) + 1}
             else:
                 return
-        raise AtlasResponseError(f"{endpoint.method} {path}: Atlas kept returning pages after {MAX_PAGES}")
+        raise AtlasResponseError(f"Atlas kept returning pages after {MAX_PAGES}", field="links")
 
     async def _send(
         self, endpoint: Endpoint, path: str, params: Mapping[str, Any] | None, body: Mapping[str, Any] | None
@@ -220,16 +227,24 @@ def _connection_error(request: httpx.Request, exc: httpx.TransportError) -> Atla
     )
 
 
-def results_of(page: Any, endpoint: Endpoint, path: str) -> list[Any]:
+def results_of(page: Any) -> list[Any]:
     """The ``results`` array of a list response."""
-    results = page.get("results") if isinstance(page, dict) else None
-    if not isinstance(results, list):
-        raise AtlasResponseError(f"{endpoint.method} {path}: the response has no results list")
-    return results
+    body = Body(page)
+    if "results" not in body.data:
+        raise AtlasResponseError("the response has no results list", field="results")
+    return body.items("results")
 
 
 def _next_link(page: dict[str, Any]) -> str | None:
-    for link in page.get("links") or ():
-        if isinstance(link, dict) and link.get("rel") == "next" and isinstance(link.get("href"), str):
-            return link["href"]
+    for link in Body(page).objects("links"):
+        href = link.text("href")
+        if link.data.get("rel") == "next" and href is not None:
+            return href
     return None
+
+
+def _page_number(query: Mapping[str, Any]) -> int:
+    number = str(query.get("pageNum", 1))
+    if not number.isdigit():
+        raise AtlasResponseError(f"links: the next page's link asks for page {number[:40]!r}", field="links")
+    return int(number)
