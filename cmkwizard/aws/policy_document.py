@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 from cmkwizard.aws.errors import InputError
+from cmkwizard.text_input import describe_character, visible
 
 PolicyKind = Literal["trust", "permissions", "key"]
 
@@ -22,6 +24,24 @@ _EFFECTS = ("Allow", "Deny")
 _KIND_NAMES = {"trust": "trust policy", "permissions": "permissions policy", "key": "key policy"}
 # Where the document sits in the output of the AWS CLI commands operators copy from.
 _CLI_WRAPPERS = ("AssumeRolePolicyDocument", "PolicyDocument", "Policy")
+
+# What IAM and KMS accept, in characters without whitespace (key policies: bytes). A trust policy's
+# 2,048 can be raised to 4,096 through Service Quotas, so only more than that is certain to be refused.
+IAM_LIMITS = (
+    "IAM's limits, counted without whitespace: a role's trust policy 2,048 characters (4,096 after a "
+    "quota increase), its inline policies 10,240 together, a managed policy 6,144; a KMS key policy 32 KB"
+)
+_LIMITS: dict[PolicyKind, int] = {"trust": 4096, "permissions": 10240, "key": 32768}
+# Far more than any policy IAM or KMS accepts, even pretty-printed; refused before it is parsed.
+MAX_PASTED_CHARACTERS = 100_000
+# IAM documents nest five levels (Statement, Condition, operator, key, values); 20 leaves room for any
+# real document and keeps the parser far from Python's recursion limit.
+MAX_NESTING = 20
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+# IAM policy documents may hold tab, line feed, carriage return and U+0020 to U+00FF only.
+_IAM_CHARACTERS = re.compile(r"[^\t\n\r\x20-\xff]")
+# In any document: control characters, invalid (surrogate) code points and byte order marks.
+_NEVER_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufeff]")
 
 
 class PolicyError(InputError):
@@ -36,7 +56,7 @@ class PolicyError(InputError):
 def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, Any]:
     """Parse (if text) and check a policy document; returns a deep copy safe to modify."""
     name = _KIND_NAMES[kind]
-    document = _parse_json(source, name) if isinstance(source, str) else source
+    document = _parse_json(source, name, kind) if isinstance(source, str) else source
     if not isinstance(document, Mapping):
         raise PolicyError(
             f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), not a {_json_type(document)}.'
@@ -103,11 +123,12 @@ def render_policy(policy: Mapping[str, Any]) -> str:
     return json.dumps(policy, indent=2) + "\n"
 
 
-def _parse_json(text: str, name: str) -> Any:
+def _parse_json(text: str, name: str, kind: PolicyKind) -> Any:
     if not text.strip():
         raise PolicyError(f"The {name} is empty: paste the whole JSON document.")
+    _check_pasted_text(text, name, kind)
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as err:
         raise PolicyError(
             f"The {name} is not valid JSON: line {err.lineno}, column {err.colno}: "
@@ -115,6 +136,94 @@ def _parse_json(text: str, name: str) -> Any:
             line=err.lineno,
             column=err.colno,
         ) from None
+    except (ValueError, RecursionError):  # a number of thousands of digits
+        raise PolicyError(f"The {name} holds a number too long to be part of a policy.") from None
+    _check_decoded_strings(document, name, kind)
+    _check_size(document, name, kind)
+    return document
+
+
+def _check_pasted_text(text: str, name: str, kind: PolicyKind) -> None:
+    """Refuse, before parsing, what no policy can be: too long, nested too deep, or holding unusable characters."""
+    if len(text) > MAX_PASTED_CHARACTERS:
+        raise PolicyError(
+            f"The {name} is {len(text):,} characters long, far more than any policy can be ({IAM_LIMITS}). "
+            "Paste only the policy document."
+        )
+    if text.lstrip().startswith("\ufeff"):
+        raise PolicyError(
+            f"The {name} starts with a byte order mark (U+FEFF), an invisible character some editors add. "
+            "Save the file as UTF-8 without a byte order mark, or copy the JSON from the AWS console or CLI."
+        )
+    _check_characters(text, name, kind, where=lambda index: _line_column(text, index))
+    depth = _nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise PolicyError(
+            f"The {name} nests lists and objects {depth} levels deep; an IAM policy needs about five "
+            f"(at most {MAX_NESTING} are read). Paste the policy document itself."
+        )
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep ``[`` and ``{`` nest outside strings; counted without parsing, so it cannot overflow."""
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+def _check_characters(text: str, name: str, kind: PolicyKind, *, where: Any) -> None:
+    pattern = _NEVER_CHARACTERS if kind == "key" else _IAM_CHARACTERS
+    found = pattern.search(text) or _NEVER_CHARACTERS.search(text)
+    if found is None:
+        return
+    rule = (
+        ""
+        if kind == "key"
+        else (" IAM policy documents may hold only tab, line feed, carriage return and characters U+0020 to U+00FF.")
+    )
+    raise PolicyError(
+        f"The {name} cannot be used: {where(found.start())} is {describe_character(found.group())}.{rule}"
+    )
+
+
+def _line_column(text: str, index: int) -> str:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"the character at line {line}, column {column}"
+
+
+def _check_decoded_strings(document: Any, name: str, kind: PolicyKind) -> None:
+    """Escapes such as \\u0000 or a lone \\ud800 decode to characters no policy can hold."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, str):
+            _check_characters(
+                value,
+                name,
+                kind,
+                where=lambda index, value=value: f"character {index + 1} of the value '{visible(value)}'",
+            )
+
+
+def _check_size(document: Any, name: str, kind: PolicyKind) -> None:
+    size = len(json.dumps(document, separators=(",", ":"), ensure_ascii=False))
+    if size > _LIMITS[kind]:
+        raise PolicyError(
+            f"The {name} is {size:,} characters long without whitespace; IAM and KMS refuse it ({IAM_LIMITS}). "
+            "Remove statements that are no longer needed."
+        )
 
 
 def _describe_json_error(err: json.JSONDecodeError) -> str:
