@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import threading
+import traceback
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -32,9 +34,11 @@ AWS_CHANGE = "aws_change"
 AZURE_CHANGE = "azure_change"
 OPERATOR_DECISION = "operator_decision"
 OPERATOR_INPUT = "operator_input"
-KINDS = frozenset({ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_DECISION, OPERATOR_INPUT})
+UNEXPECTED_ERROR = "unexpected_error"
+KINDS = frozenset({ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_DECISION, OPERATOR_INPUT, UNEXPECTED_ERROR})
 _CHANGE_KINDS = {"ATLAS": ATLAS_CHANGE, "AWS": AWS_CHANGE, "AZURE": AZURE_CHANGE}
 _RESERVED = frozenset({"at", "kind"})
+_OWN_CODE = re.compile(r"(?:cmkwizard|screens)/[^:]*\.py$")
 
 
 class Journal:
@@ -105,6 +109,11 @@ class Journal:
     def record_inputs(self, journey: str, **inputs: Any) -> dict[str, Any]:
         return self.record(OPERATOR_INPUT, journey=journey, inputs=inputs)
 
+    def record_unexpected_error(self, during: str, error: BaseException) -> dict[str, Any]:
+        """An error nothing handled: its type and where it was raised (file, line, function), never its message,
+        which may quote any value it was handed."""
+        return self.record(UNEXPECTED_ERROR, during=during, error=type(error).__name__, raised_at=raised_at(error))
+
     def entries(self) -> list[dict[str, Any]]:
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -142,6 +151,17 @@ class Journal:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def raised_at(error: BaseException) -> str | None:
+    """``screens/onboard_aws/trust.py:83 in merge``: the innermost frame of the wizard's own code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [f for f in frames if _OWN_CODE.search(f.filename.replace(os.sep, "/"))] or frames
+    if not own:
+        return None
+    frame = own[-1]
+    match = _OWN_CODE.search(frame.filename.replace(os.sep, "/"))
+    return f"{match.group(0) if match else Path(frame.filename).name}:{frame.lineno} in {frame.name}"
 
 
 def to_jsonable(value: Any) -> Any:

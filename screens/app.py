@@ -19,6 +19,7 @@ from screens.base import WizardScreen
 from screens.connect import ConnectScreen
 from screens.flow import JourneyFlow, Page, clock_sleep
 from screens.help import HelpScreen
+from screens.last_resort import LastLineOfDefence
 from screens.messages import Connected, ProjectChosen
 from screens.step_screen import StepScreen
 from screens.widgets.status_pane import DEFAULT_POLL_POLICY, PollPolicy, StatusPane
@@ -29,9 +30,10 @@ if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
     from cmkwizard.atlas.models import Caller
     from cmkwizard.context import AppContext
+    from cmkwizard.journal import Journal
 
 
-class WizardApp(App[None]):
+class WizardApp(LastLineOfDefence, App[None]):
     TITLE = "cmkwizard"
     # Absolute, so subclasses defined elsewhere (tests, embedding apps) find the styles too.
     CSS_PATH = [STYLES / "app.tcss", STYLES / "widgets.tcss"]
@@ -64,6 +66,9 @@ class WizardApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self._close_client()
+
+    def unexpected_error_journal(self) -> Journal | None:
+        return self.flow.journal if self.flow is not None else None
 
     async def open_client(self) -> AtlasClient:
         """A new client for the settings; the app closes the previous one and, at exit, this one."""
