@@ -301,14 +301,19 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 def _run_status(args: argparse.Namespace) -> int:
     import asyncio
 
-    from cmkwizard.settings import Overrides, check_project_id
+    from cmkwizard.settings import Overrides, check_project_id, check_project_name
 
     project_id, project_name = None, None
     if args.project:
         try:
             project_id = check_project_id(args.project)
         except ValueError:
-            project_name = args.project
+            try:
+                project_name = check_project_name(args.project)
+            except ValueError as err:
+                raise CommandError(
+                    f"--project {args.project!r} is neither a project ID nor a project name: {err}"
+                ) from None
     with _sandbox_for(args) as sandbox:
         overrides = Overrides(project_id=project_id, origin="--project") if project_id else None
         context = _context(args, sandbox, overrides)

@@ -19,6 +19,7 @@ import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 
 from cmkwizard import paths
 from cmkwizard.secrets import Secret, SecretStore, is_secret_key
+from cmkwizard.text_input import describe_character, foreign_character
 
 if TYPE_CHECKING:
     import httpx
@@ -61,6 +63,7 @@ _OBJECT_ID = re.compile(r"[0-9A-Fa-f]{24}")
 _AWS_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _ATLAS_API_PATH = "/api/atlas/v2"
+_PROJECT_NAME_PUNCTUATION = " -_.(),:&@+'"
 
 T = TypeVar("T")
 
@@ -70,18 +73,28 @@ class SettingsError(ValueError):
 
 
 # --- checks for single values ----------------------------------------------------------------
-# Each returns the normalised value or raises ValueError saying what is expected (never echoing a secret).
+# Each returns the value as typed (trimmed) or raises ValueError saying what is expected (never echoing a
+# secret). A hidden or look-alike character is named with its position rather than cleaned away; only
+# spellings of the same value are made canonical (hexadecimal IDs in lower case, the base URL without a
+# trailing slash or the API path).
+
+
+def _plain(value: str, *, spaces: bool = False) -> str:
+    problem = foreign_character(value, spaces=spaces)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
 
 
 def check_public_key(value: str) -> str:
-    value = value.strip()
+    value = _plain(value.strip())
     if not _PUBLIC_KEY.fullmatch(value):
         raise ValueError("expected the 8-character public key Atlas shows for the API key (for example zmmrboas)")
     return value
 
 
 def check_client_id(value: str) -> str:
-    value = value.strip()
+    value = _plain(value.strip())
     if not _CLIENT_ID.fullmatch(value):
         raise ValueError("expected a service account client ID: mdb_sa_id_ followed by 24 hexadecimal characters")
     return value
@@ -105,7 +118,7 @@ def check_project_id(value: str) -> str:
 
 
 def _check_object_id(value: str, what: str, where: str) -> str:
-    value = value.strip()
+    value = _plain(value.strip())
     if not _OBJECT_ID.fullmatch(value):
         raise ValueError(
             f"expected the 24-character hexadecimal {what} ID shown in Atlas under {where} "
@@ -114,9 +127,23 @@ def _check_object_id(value: str, what: str, where: str) -> str:
     return value.lower()
 
 
+def check_project_name(value: str) -> str:
+    """A project name as Atlas allows it: 1-64 letters, digits, spaces and ``-_.(),:&@+'``."""
+    value = value.strip()
+    for position, char in enumerate(value, start=1):
+        if not (unicodedata.category(char)[0] in "LN" or char in _PROJECT_NAME_PUNCTUATION):
+            raise ValueError(
+                f"character {position} is {describe_character(char)}; project names are 1 to 64 letters, digits, "
+                f"spaces and {_PROJECT_NAME_PUNCTUATION.strip()}"
+            )
+    if not 1 <= len(value) <= 64:
+        raise ValueError(f"it is {len(value)} characters long; project names are 1 to 64 characters")
+    return value
+
+
 def check_base_url(value: str) -> str:
     """The Atlas address without a trailing slash or ``/api/atlas/v2``; https unless on this machine."""
-    url = value.strip().rstrip("/")
+    url = _plain(value.strip()).rstrip("/")
     url = url.removesuffix(_ATLAS_API_PATH).rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -131,25 +158,31 @@ def check_base_url(value: str) -> str:
 
 
 def check_aws_region(value: str) -> str:
-    value = value.strip()
+    value = _plain(value.strip())
     if not _AWS_REGION.fullmatch(value):
         raise ValueError("expected an AWS region code such as us-east-1")
     return value
 
 
 def check_aws_profile(value: str) -> str:
-    value = value.strip()
+    value = _plain(value.strip(), spaces=True)
     if not value:
         raise ValueError("it is empty")
     return value
 
 
 def check_profile_name(value: str) -> str:
+    _plain(value)
     if not _PROFILE_NAME.fullmatch(value):
         raise ValueError(
             "expected 1 to 64 letters, digits, '-' or '_', starting with a letter or digit (for example prod-eu)"
         )
     return value
+
+
+def _without_userinfo(text: str) -> str:
+    """``https://user:pass@host`` shown as ``https://***@host``: a password pasted into an address is not echoed."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@", r"\1***@", text)
 
 
 def _is_loopback(host: str) -> bool:
@@ -496,7 +529,7 @@ def _checked(name: str, found: Sourced[Any], problems: list[str]) -> Sourced[Any
     try:
         value = spec.check(raw)
     except ValueError as err:
-        shown = "" if spec.secret else f" {raw!r}"
+        shown = "" if spec.secret else f" {_without_userinfo(raw)!r}"
         problems.append(f"The {spec.label}{shown} from {found.source} is not valid: {err}.")
         return found
     return Sourced(Secret(value) if spec.secret else value, found.source)

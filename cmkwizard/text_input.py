@@ -64,21 +64,21 @@ def visible(text: str) -> str:
     return shown + ("…" if len(text) > _SHOWN_MAX else "")
 
 
-def first_foreign_character(text: str, *, spaces: bool = False) -> tuple[int, str] | None:
-    """The 1-based position and the first character that is not printable ASCII (nor a space, unless allowed)."""
+def foreign_character(text: str, *, spaces: bool = False) -> str | None:
+    """``character 2 is CYRILLIC SMALL LETTER A (U+0430), not a Latin letter`` for the first character
+    that is not printable ASCII (nor a space, unless ``spaces``); None when there is none."""
     for position, char in enumerate(text, start=1):
         if not ("!" <= char <= "~" or (spaces and char == " ")):
-            return position, char
+            return f"character {position} is {describe_character(char)}"
     return None
 
 
 def require_plain_text(text: str, what: str, expected: str, *, spaces: bool = False) -> str:
     """``text`` unchanged, or InputError naming the first character outside printable ASCII and its position."""
-    found = first_foreign_character(text, spaces=spaces)
-    if found is None:
+    problem = foreign_character(text, spaces=spaces)
+    if problem is None:
         return text
-    position, char = found
     raise InputError(
-        f"The {what} '{visible(text)}' cannot be used: character {position} is {describe_character(char)}. "
-        f"Expected {expected}; type it again or copy it from its source."
+        f"The {what} '{visible(text)}' cannot be used: {problem}. Expected {expected}; "
+        "type it again or copy it from its source."
     )

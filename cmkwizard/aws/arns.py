@@ -1,8 +1,12 @@
-"""IAM role and KMS key references as operators paste them: parsed, checked and normalised.
+"""IAM role and KMS key references as operators paste them: parsed, checked and written canonically.
 
-Each refusal names what was given, what is wrong with it and what to paste instead; where the
-intended value can be derived (the role behind an assumed-role session, ``alias/x`` for a bare
-alias name), the message says it.
+A reference is accepted as typed (after trimming whitespace and quotes) or refused; nothing is
+cleaned into another value: an empty path segment (``role//name``), a hidden character or a
+look-alike letter is refused and named. Only spellings of the same value are made canonical: the
+ARN of a role given by name, hexadecimal key ids in lower case, the console's ``1234-5678-9012``
+account id. Each refusal names what was given, what is wrong with it and what to paste instead;
+where the intended value can be derived (the role behind an assumed-role session, ``alias/x`` for
+a bare alias name), the message says it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Literal
 
 from cmkwizard.aws.errors import InputError
 from cmkwizard.aws.regions import KMS_REGIONS, PARTITIONS, partition_for, to_aws_region
+from cmkwizard.text_input import require_plain_text, unquote
 
 __all__ = [
     "InputError",
@@ -37,6 +42,7 @@ KEY_FORMS = (
 _ROLE_NAME_CHARS = re.compile(r"[A-Za-z0-9+=,.@_-]")
 _ROLE_NAME_MAX = 64
 _ROLE_PATH = re.compile(r"/|/[\x21-\x7e]+/")
+_EMPTY_SEGMENT = "//"
 _ROLE_PATH_MAX = 512
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # AWS writes multi-Region ids as mrk- + 32 hex digits; moto (the sandbox) puts a dashed uuid after mrk-.
@@ -114,16 +120,17 @@ def parse_role_ref(text: str, default_account: str | None = None, *, partition: 
 
     ``partition``, when given (e.g. from the key's region), must match the ARN's partition.
     """
-    given = _clean(text)
+    given = unquote(text)
     if not given:
         raise InputError(f"No IAM role given. Expected the role ARN, {ROLE_ARN_FORM}.")
+    require_plain_text(given, "IAM role", f"the role ARN, {ROLE_ARN_FORM}", spaces=True)
     if given.lower().startswith("arn:"):
         arn = _split_arn(given, what="role ARN", form=ROLE_ARN_FORM)
         _check_role_arn_kind(given, arn)
         if arn.region:
             raise InputError(f"'{given}' has a region ('{arn.region}'), but IAM ARNs have none: {ROLE_ARN_FORM}.")
         account = parse_account_id(arn.account, strict=True)
-        path, name = _split_role_resource(given, arn.resource[len("role/") :], in_arn=True)
+        path, name = _split_role_resource(given, arn.resource[len("role") :])
         role_partition = arn.partition
     else:
         if default_account is None:
@@ -132,8 +139,17 @@ def parse_role_ref(text: str, default_account: str | None = None, *, partition: 
                 f"Paste the role ARN instead: {ROLE_ARN_FORM}."
             )
         account = parse_account_id(default_account)
-        resource = given[len("role/") :] if given.startswith("role/") else given
-        path, name = _split_role_resource(given, resource, in_arn=False)
+        # "role/<path>/<name>" as in an ARN, "/<path>/<name>" as IAM writes a path, or a bare name.
+        resource = given[len("role") :] if given.startswith("role/") else given
+        if "/" not in resource:
+            resource = "/" + resource
+        elif not resource.startswith("/") and not resource.endswith("/"):
+            fixed = "/" + resource.rpartition("/")[0].strip("/") + "/"
+            raise InputError(
+                f"The role path in '{given}' must start and end with '/' (e.g. '{fixed}'); "
+                f"type /{resource} or the role ARN, {ROLE_ARN_FORM}."
+            )
+        path, name = _split_role_resource(given, resource)
         role_partition = partition or "aws"
     if partition is not None and role_partition != partition:
         raise InputError(
@@ -151,9 +167,10 @@ def parse_key_ref(text: str, region: str | None = None) -> KeyRef:
     ``region`` (any spelling) is the region chosen for Atlas: an ARN in another region is refused.
     """
     chosen = to_aws_region(region) if region is not None else None
-    given = _clean(text)
+    given = unquote(text)
     if not given:
         raise InputError(f"No KMS key given. Expected {KEY_FORMS}.")
+    require_plain_text(given, "KMS key", KEY_FORMS, spaces=True)
     if given.lower().startswith("arn:"):
         return _parse_key_arn(given, chosen)
     if _KEY_ID.fullmatch(given):
@@ -190,7 +207,7 @@ def key_arn(region: str, account_id: str, key_id: str) -> str:
 
 def parse_account_id(text: str, *, strict: bool = False) -> str:
     """A 12-digit AWS account id; the console's ``1234-5678-9012`` form is accepted unless ``strict``."""
-    given = _clean(text)
+    given = unquote(text)
     digits = given if strict else re.sub(r"^(\d{4})-(\d{4})-(\d{4})$", r"\1\2\3", given)
     if digits.isascii() and digits.isdigit() and len(digits) == 12:
         return digits
@@ -222,22 +239,17 @@ def validate_role_path(path: str) -> str:
     if not path.startswith("/") or not path.endswith("/"):
         fixed = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         raise InputError(f"The role path '{path}' must start and end with '/' (e.g. '{fixed}'); use '/' for no path.")
+    if _EMPTY_SEGMENT in path:
+        raise InputError(
+            f"The role path '{path}' has an empty segment ('{_EMPTY_SEGMENT}'): check for a doubled '/'. "
+            "Paths are '/' or '/segments/' with a name between every two slashes."
+        )
     if len(path) > _ROLE_PATH_MAX or not _ROLE_PATH.fullmatch(path):
         raise InputError(
             f"The role path '{path}' is not a valid IAM path: '/' or '/segments/' of printable "
             f"ASCII without spaces, at most {_ROLE_PATH_MAX} characters."
         )
     return path
-
-
-def _clean(text: str) -> str:
-    """Strip whitespace and the quotes or backticks a value keeps when copied from JSON or Markdown."""
-    if not isinstance(text, str):
-        return ""
-    stripped = text.strip()
-    while len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'`":
-        stripped = stripped[1:-1].strip()
-    return stripped
 
 
 def _split_arn(text: str, *, what: str, form: str) -> _Arn:
@@ -288,17 +300,15 @@ def _check_role_arn_kind(given: str, arn: _Arn) -> None:
     raise InputError(f"'{given}' is an IAM {resource_type or 'resource'}, not a role. Expected {ROLE_ARN_FORM}.")
 
 
-def _split_role_resource(given: str, resource: str, *, in_arn: bool) -> tuple[str, str]:
-    """``service-role/atlas-kms`` (ARN) or ``/service-role/atlas-kms`` (typed) -> path and name."""
-    if not resource or resource.endswith("/"):
+def _split_role_resource(given: str, resource: str) -> tuple[str, str]:
+    """``/service-role/atlas-kms`` (what follows ``role`` in an ARN) -> path ``/service-role/`` and name."""
+    if not resource.startswith("/") or resource.endswith("/"):
         raise InputError(
             f"'{given}' ends without a role name. Expected {ROLE_ARN_FORM} "
             "(or role/<path>/<name> for a role with a path)."
         )
     head, _, name = resource.rpartition("/")
-    # In an ARN the path's leading '/' is the one after "role"; a typed path must carry its own.
-    path = (f"/{head}/" if in_arn else f"{head}/") if head else "/"
-    return validate_role_path(path), validate_role_name(name)
+    return validate_role_path(head + "/"), validate_role_name(name)
 
 
 def _parse_key_arn(given: str, chosen: str | None) -> KeyRef:

@@ -1,8 +1,10 @@
 """AWS regions where Atlas can use a KMS key, in AWS form (``us-east-1``) and Atlas form (``US_EAST_1``).
 
 Operators type regions in every form they have met: the AWS code, the Atlas enum, Terraform's
-lower-case enum (``us_east_1``). Everything is accepted and normalised; a near miss
-(``us-east1``, ``useast1``) is refused with the region it probably meant.
+lower-case enum (``us_east_1``), in any letter case and with any of ``-``, ``_`` or a space between
+the words. These spellings of one region are accepted and written canonically; anything else (a
+near miss such as ``us-east1`` or ``useast1``) is refused with the region it probably meant, and a
+hidden character or look-alike letter is named.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from types import MappingProxyType
 
 from cmkwizard.aws.errors import InputError
+from cmkwizard.text_input import require_plain_text, unquote
 
 # The "AWS Regions" enum of the Atlas Admin API, without GLOBAL (not a KMS region), in the spec's order.
 _LOCATIONS: dict[str, str] = {
@@ -65,7 +68,7 @@ PARTITION_GOVCLOUD = "aws-us-gov"
 PARTITIONS = (PARTITION_AWS, PARTITION_CHINA, PARTITION_GOVCLOUD)
 
 _ATLAS_TO_AWS = {atlas: code for code, atlas in KMS_REGIONS.items()}
-_SEPARATORS = re.compile(r"[\s_-]+")
+_SEPARATORS = re.compile(r"[ _-]+")
 _EXPECTED = (
     "Expected an AWS region code such as us-east-1, or its Atlas name such as US_EAST_1. "
     "Regions Atlas supports for KMS keys: " + ", ".join(sorted(KMS_REGIONS))
@@ -79,12 +82,16 @@ def to_atlas_region(region: str) -> str:
 
 def to_aws_region(region: str) -> str:
     """Any accepted spelling -> the AWS region code (``us-east-1``); InputError otherwise."""
-    if not isinstance(region, str) or not region.strip():
+    given = unquote(region)
+    if not given:
         raise InputError(f"No AWS region given. {_EXPECTED}")
-    candidate = _SEPARATORS.sub("_", region.strip()).upper()
+    require_plain_text(
+        given, "AWS region", "an AWS region code such as us-east-1, or its Atlas name such as US_EAST_1", spaces=True
+    )
+    candidate = _SEPARATORS.sub("_", given).upper()
     if candidate in _ATLAS_TO_AWS:
         return _ATLAS_TO_AWS[candidate]
-    raise InputError(_unknown_region_message(region.strip(), candidate))
+    raise InputError(_unknown_region_message(given, candidate))
 
 
 def is_kms_region(region: str) -> bool:

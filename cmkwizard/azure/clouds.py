@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from cmkwizard.azure.errors import InputError
+from cmkwizard.text_input import unquote, visible
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,12 @@ _ALIASES = {
 
 def cloud_for_environment(text: str) -> AzureCloud:
     """``AZURE`` / ``AzureChinaCloud`` / ``us-gov`` ... -> the cloud; InputError for anything else."""
-    cloud = _ALIASES.get(re.sub(r"[^a-z]", "", (text or "").lower()))
+    given = unquote(text)
+    spelled = re.fullmatch(r"[A-Za-z]+(?:[ _-][A-Za-z]+)*", given)
+    cloud = _ALIASES.get(re.sub(r"[^a-z]", "", given.lower())) if spelled else None
     if cloud is None:
         raise InputError(
-            f"'{text}' is not an Azure cloud Atlas supports. Expected AZURE, AZURE_CHINA or AZURE_US_GOVERNMENT "
-            "(the az CLI names AzureCloud, AzureChinaCloud and AzureUSGovernment are accepted too)."
+            f"'{visible(given)}' is not an Azure cloud Atlas supports. Expected AZURE, AZURE_CHINA or "
+            "AZURE_US_GOVERNMENT (the az CLI names AzureCloud, AzureChinaCloud and AzureUSGovernment are accepted too)."
         )
     return cloud

@@ -3,6 +3,12 @@
 Atlas needs the *versioned* key identifier, ``https://<vault>.vault.azure.net/keys/<key>/<version>``.
 What operators paste instead (a versionless URL, a secret's or certificate's URL, ``http://``, a Managed HSM
 or private link host) is refused with what is wrong and how to get the right value.
+
+Noise that cannot change which key is named is tolerated: surrounding quotes, a missing ``https://``,
+the default port ``:443``, an ``?api-version=`` copied from a REST call, the letter case of the host and
+of hexadecimal versions and GUIDs. Anything that could name something else or carry a secret (a user
+name or password before the host, a fragment, a line break or look-alike letter inside a name) is
+refused and named, never cleaned away.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from cmkwizard.azure.clouds import CLOUDS, AzureCloud
 from cmkwizard.azure.errors import InputError
+from cmkwizard.text_input import foreign_character, require_plain_text, unquote
 
 KEY_IDENTIFIER_FORM = "https://<vault-name>.vault.azure.net/keys/<key-name>/<key-version>"
 _KEY_NAME = re.compile(r"^[0-9A-Za-z-]{1,127}$")
@@ -25,7 +32,9 @@ _PRIVATE_LINK_SUFFIXES = (
     "privatelink.vaultcore.azure.cn",
     "privatelink.vaultcore.usgovcloudapi.net",
 )
-_QUOTES = "\"'<>`"
+_GUID = re.compile(
+    r"\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?|[0-9A-Fa-f]{32}"
+)
 
 
 @dataclass(frozen=True)
@@ -65,24 +74,26 @@ class MissingKeyVersionError(InputError):
 
 def parse_key_identifier(text: str, *, require_version: bool = True) -> KeyIdentifier:
     """Parse a pasted key identifier; InputError says what is wrong and what Atlas expects."""
-    raw = (text or "").strip().strip(_QUOTES).strip()
+    raw = unquote(text)
     if not raw:
         raise InputError(f"No key identifier given. Expected {KEY_IDENTIFIER_FORM}.")
+    require_plain_text(raw, "key identifier", KEY_IDENTIFIER_FORM)
     parts = _split_url(raw)
     if parts.scheme.lower() == "http":
-        raise InputError(
-            f"'{text.strip()}' uses http://. Key Vault is only served over HTTPS: use {KEY_IDENTIFIER_FORM}."
-        )
+        raise InputError(f"'{raw}' uses http://. Key Vault is only served over HTTPS: use {KEY_IDENTIFIER_FORM}.")
     if parts.scheme.lower() != "https":
-        raise InputError(f"'{text.strip()}' is not an https:// URL. Expected {KEY_IDENTIFIER_FORM}.")
-    cloud, vault_name = _vault_host(parts, text.strip())
+        raise InputError(f"'{raw}' is not an https:// URL. Expected {KEY_IDENTIFIER_FORM}.")
+    _refuse_extras(parts, raw)
+    cloud, vault_name = _vault_host(parts, raw)
     vault_url = cloud.vault_url(vault_name)
+    if "//" in parts.path:
+        raise InputError(f"'{raw}' has an empty part ('//') in its path. Expected {KEY_IDENTIFIER_FORM}.")
     segments = [s for s in parts.path.split("/") if s]
-    key_name, version = _key_path(segments, vault_url, text.strip())
+    key_name, version = _key_path(segments, vault_url, raw)
     key = KeyIdentifier(vault_url, vault_name, key_name, version, cloud)
     if version is None and require_version:
         raise MissingKeyVersionError(
-            f"'{text.strip()}' has no key version. Atlas needs the versioned key identifier "
+            f"'{raw}' has no key version. Atlas needs the versioned key identifier "
             f"({key.versionless_url}/<key-version>). Get the current one with: "
             f"az keyvault key show --vault-name {vault_name} --name {key_name} --query key.kid -o tsv "
             f"(or in the portal: Key vaults > {vault_name} > Keys > {key_name} > current version > Key Identifier).",
@@ -97,6 +108,20 @@ def _split_url(text: str) -> SplitResult:
         return urlsplit(text if "://" in text else "https://" + text)
     except ValueError:
         raise InputError(f"'{text}' is not a URL. Expected {KEY_IDENTIFIER_FORM}.") from None
+
+
+def _refuse_extras(parts: SplitResult, given: str) -> None:
+    if "@" in parts.netloc:
+        raise InputError(
+            f"The key identifier has a user name or password before the host ('...@'). Key Vault URLs carry no "
+            f"credentials: remove them (and treat a password pasted here as exposed). Expected {KEY_IDENTIFIER_FORM}."
+        )
+    if parts.fragment or given.endswith("#"):
+        raise InputError(f"'{given}' has a '#' part; key identifiers have none. Expected {KEY_IDENTIFIER_FORM}.")
+    if parts.query and not parts.query.lower().startswith("api-version="):
+        raise InputError(
+            f"'{given}' has a query ('?{parts.query}'); key identifiers have none. Expected {KEY_IDENTIFIER_FORM}."
+        )
 
 
 def _vault_host(parts: SplitResult, given: str) -> tuple[AzureCloud, str]:
@@ -209,15 +234,13 @@ _UUID_FIELDS = {
 def parse_uuid(text: str, kind: str) -> str:
     """A GUID in canonical lower-case form. ``kind``: tenant, subscription, service_principal or client."""
     label, how = _UUID_FIELDS[kind]
-    value = (text or "").strip().strip(_QUOTES).strip()
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
+    value = unquote(text)
+    expected = f"a GUID such as 0a1b2c3d-4e5f-6789-abcd-ef0123456789. Find it with: {how}"
+    require_plain_text(value, label, expected)
+    if not _GUID.fullmatch(value):
         shown = f"'{value}'" if value else "Nothing"
-        raise InputError(
-            f"{shown} is not a {label}: expected a GUID such as 0a1b2c3d-4e5f-6789-abcd-ef0123456789. "
-            f"Find it with: {how}."
-        ) from None
+        raise InputError(f"{shown} is not a {label}: expected {expected}.")
+    return str(uuid.UUID(value))
 
 
 def parse_tenant_id(text: str) -> str:
@@ -239,6 +262,8 @@ def validate_vault_name(name: str) -> str:
     problem = None
     if not 3 <= len(value) <= 24:
         problem = f"is {len(value)} characters long"
+    elif foreign := foreign_character(value):
+        problem = f"cannot be used: {foreign}"
     elif not _VAULT_NAME_CHARS.match(value):
         problem = "may only contain letters, digits and hyphens"
     elif not value[0].isalpha():
@@ -257,9 +282,12 @@ def validate_vault_name(name: str) -> str:
 
 def parse_vault_name(text: str) -> str:
     """A vault name, or the vault name out of a vault URI (``https://kv.vault.azure.net/``)."""
-    value = (text or "").strip().strip(_QUOTES).strip()
+    value = unquote(text)
     if "://" in value or "." in value:
-        _, name = _vault_host(_split_url(value), value)
+        require_plain_text(value, "key vault", "a vault name or its URI, https://<vault-name>.vault.azure.net/")
+        parts = _split_url(value)
+        _refuse_extras(parts, value)
+        _, name = _vault_host(parts, value)
         return name
     return validate_vault_name(value)
 

@@ -2,8 +2,9 @@
 
 Atlas' "Azure Regions" enum (EAR private endpoints, Azure clusters) does not follow Azure's names:
 ``US_EAST_2`` is ``eastus2``, ``EUROPE_WEST`` is ``westeurope``, ``ASIA_SOUTH_EAST`` is ``southeastasia``.
-Operators type either, or the portal's display name ("East US 2"), in any case and spacing; all are
-accepted, and a near miss is refused with the region it probably meant.
+Operators type either, or the portal's display name ("East US 2"), in any case, with a space, hyphen or
+underscore between words; all are accepted. Anything else (other punctuation, a look-alike letter) is
+refused, and a near miss is refused with the region it probably meant.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from types import MappingProxyType
 
 from cmkwizard.azure.clouds import AZURE, AZURE_CHINA, AZURE_US_GOVERNMENT, AzureCloud
 from cmkwizard.azure.errors import InputError
+from cmkwizard.text_input import require_plain_text, unquote
 
 # Atlas name -> (Azure location, display name), in the order of Atlas' enum.
 _REGIONS: dict[str, tuple[str, str]] = {
@@ -99,6 +101,10 @@ _PAIRS = {
 }  # fmt: skip
 
 
+# Letters and digits, with one space, hyphen or underscore between words: the forms Azure, its portal and Atlas write.
+_SPELLING = re.compile(r"[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*")
+
+
 def _compact(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -117,17 +123,19 @@ _EXPECTED = (
 
 def to_atlas_region(region: str) -> str:
     """``eastus2``, ``East US 2``, ``US_EAST_2``, ``us-east-2`` -> ``US_EAST_2``; InputError otherwise."""
-    if not isinstance(region, str) or not region.strip():
+    given = unquote(region)
+    if not given:
         raise InputError(f"No Azure region given. {_EXPECTED}")
-    compact = _compact(region)
-    if compact in _BY_COMPACT:
+    require_plain_text(given, "Azure region", _EXPECTED.removeprefix("Expected ").rstrip("."), spaces=True)
+    compact = _compact(given)
+    if _SPELLING.fullmatch(given) and compact in _BY_COMPACT:
         return _BY_COMPACT[compact]
     suggestion = difflib.get_close_matches(compact, list(_BY_COMPACT), n=1, cutoff=0.8)
     hint = ""
     if suggestion:
         atlas = _BY_COMPACT[suggestion[0]]
         hint = f" Did you mean {AZURE_REGIONS[atlas]} ({atlas})?"
-    raise InputError(f"'{region.strip()}' is not an Azure region Atlas supports.{hint} {_EXPECTED}")
+    raise InputError(f"'{given}' is not an Azure region Atlas supports.{hint} {_EXPECTED}")
 
 
 def to_azure_location(region: str) -> str:
