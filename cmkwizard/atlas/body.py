@@ -13,26 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from cmkwizard.atlas.errors import AtlasResponseError
-
-
-def json_type(value: Any) -> str:
-    """The JSON name of a decoded value's type, with its article: ``a string``, ``null``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
+from cmkwizard.json_types import a_json_type
 
 
 def unreadable(where: str, expected: str, found: Any) -> AtlasResponseError:
     what = where or "the response body"
-    problem = "is empty" if found is None and not where else f"is {json_type(found)}"
+    problem = "is empty" if found is None and not where else f"is {a_json_type(found)}"
     return AtlasResponseError(f"{what} {problem} where {expected} was expected", field=where or "(body)")
 
 

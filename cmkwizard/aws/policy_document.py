@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from cmkwizard.aws.errors import InputError
+from cmkwizard.json_types import a_json_type
 from cmkwizard.text_input import describe_character, visible
 
 PolicyKind = Literal["trust", "permissions", "key"]
@@ -59,7 +60,7 @@ def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, 
     document = _parse_json(source, name, kind) if isinstance(source, str) else source
     if not isinstance(document, Mapping):
         raise PolicyError(
-            f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), not a {_json_type(document)}.'
+            f'The {name} must be a JSON object ({{"Version": ..., "Statement": [...]}}), not {a_json_type(document)}.'
         )
     document = copy.deepcopy(dict(document))
     _check_not_cli_output(document, name)
@@ -70,8 +71,7 @@ def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, 
     raw = document["Statement"]
     if not isinstance(raw, (list, Mapping)):
         raise PolicyError(
-            f'"Statement" in the {name} must be a list of statements (or one statement object), '
-            f"not a {_json_type(raw)}."
+            f'"Statement" in the {name} must be a list of statements (or one statement object), not {a_json_type(raw)}.'
         )
     version = document.get("Version")
     if version is not None and version not in _VERSIONS:
@@ -79,7 +79,7 @@ def load_policy(source: str | Mapping[str, Any], kind: PolicyKind) -> dict[str, 
     items = statements(document)
     for index, statement in enumerate(items, start=1):
         if not isinstance(statement, Mapping):
-            raise PolicyError(f"Statement {index} of the {name} is a {_json_type(statement)}, not an object.")
+            raise PolicyError(f"Statement {index} of the {name} is {a_json_type(statement)}, not an object.")
     if kind == "trust" and _is_identity_policy(items):
         raise PolicyError(
             "This is a permissions (identity) policy, not a trust policy: its statements name "
@@ -294,17 +294,3 @@ def _check_statement(statement: Mapping[str, Any], index: int, kind: PolicyKind)
     else:
         if not has_principal:
             raise PolicyError(f'{upper_first(where)} has no "Principal": key policy statements name who they apply to.')
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, list):
-        return "list"
-    if value is None:
-        return "null"
-    return "object"
