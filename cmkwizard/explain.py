@@ -67,6 +67,6 @@ def _unexpected(error: BaseException) -> ErrorExplanation:
         what += f" ({error.strerror}" + (f": {error.filename}" if isinstance(error.filename, str) else "") + ")"
     return ErrorExplanation(
         what,
-        "The wizard stopped on an error it does not recognise.",
+        "The wizard met an error it does not recognise.",
         "Try again; if it happens again, report it with the steps that led to it.",
     )
