@@ -6,11 +6,19 @@ import json
 
 import pytest
 
+from cmkwizard.atlas import AtlasClient, RetryPolicy
+from cmkwizard.atlas.auth import digest_auth
 from cmkwizard.aws.policy_document import render_policy
+from cmkwizard.sandbox.asgi_server import BackgroundServer
 from screens.last_resort import UnexpectedErrorModal
 from screens.onboard_aws.trust import TrustPolicyScreen
 from screens.widgets.error_panel import ErrorPanel
-from tests.ui.support import click, settle, shown
+from screens.widgets.status_pane import StatusPane
+from tests.atlas.conftest import CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, PUBLIC_KEY
+from tests.atlas.fake_atlas import GROUP_ID, Canned, FakeAtlas
+from tests.platform.test_damaged_answers import EAR, HEALTHY
+from tests.ui.states import FixedClock
+from tests.ui.support import NO_POLLING, Host, click, settle, shown, text_of
 from tests.ui.test_onboarding import BUTTON_REST, SIZE, apply, start_onboarding
 
 GOOD_POLICY = (
@@ -87,3 +95,23 @@ async def test_an_unforeseen_error_in_a_worker_is_shown_journalled_and_survived(
         assert isinstance(app.screen, TrustPolicyScreen)
         assert app.is_running
         await still_merges(app, pilot)
+
+
+async def test_a_damaged_answer_in_the_status_pane_names_the_operation_and_the_field():
+    fake = FakeAtlas(PUBLIC_KEY, PRIVATE_KEY, CLIENT_ID, CLIENT_SECRET)
+    with BackgroundServer(fake.app, name="fake-atlas") as server:
+        fake.answer_next("GET", EAR, Canned(200, {"awsKms": "enabled"}))
+        for path, body in HEALTHY.items():
+            if path != EAR:
+                fake.answer_next("GET", path, Canned(200, body))
+        client = AtlasClient(server.url, digest_auth(PUBLIC_KEY, PRIVATE_KEY), retry=RetryPolicy(max_attempts=1))
+        pane = StatusPane(client, GROUP_ID, clock=FixedClock(), policy=NO_POLLING)
+        try:
+            async with Host(pane).run_test() as pilot:
+                await settle(pilot)
+                shown_text = " ".join(text_of(block) for block in pane.query(".status-block") if block.display)
+        finally:
+            await client.aclose()
+
+    assert pane.has_class("-stale")
+    assert "(getGroupEncryptionAtRest): awsKms is a string where an object was expected" in " ".join(shown_text.split())
