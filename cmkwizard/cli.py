@@ -17,7 +17,8 @@ from cmkwizard import __version__
 
 if TYPE_CHECKING:
     from cmkwizard.context import AppContext
-    from cmkwizard.sandbox import Sandbox
+    from cmkwizard.sandbox import SandboxInfo
+    from cmkwizard.sandbox.launch import SandboxLaunch
     from cmkwizard.settings import Overrides, Settings
 
 DEFAULT_SCENARIO = "fresh"
@@ -179,12 +180,13 @@ def _speed(text: str) -> float:
 
 
 def _run_wizard(args: argparse.Namespace) -> int:
-    with _sandbox_for(args) as sandbox:
-        context = _context(args, sandbox)
+    # The sandbox starts behind the first screen (which says so), from a worker thread.
+    with _sandbox_launch(args) as launch:
+        context = _context(args, launch)
         from screens.app import WizardApp
 
         app = WizardApp(context)
-        with _exit_cleanly_on_hangup(app, cleanup=sandbox.stop if sandbox else lambda: None):
+        with _exit_cleanly_on_hangup(app, cleanup=launch.stop if launch else lambda: None):
             app.run()
         return app.return_code or 0
 
@@ -237,16 +239,15 @@ def _leave_now(cleanup: Callable[[], None], code: int) -> None:
         os._exit(code)
 
 
-def _context(args: argparse.Namespace, sandbox: Sandbox | None, overrides: Overrides | None = None) -> AppContext:
-    from cmkwizard.context import AppContext, sandbox_context
+def _context(args: argparse.Namespace, launch: SandboxLaunch | None, overrides: Overrides | None = None) -> AppContext:
+    """The settings and clients to use; with a sandbox, a context that starts it on ``start_sandbox()``."""
+    from cmkwizard.context import AppContext, starting_sandbox_context
     from cmkwizard.settings import load_settings
     from cmkwizard.trace import TraceWriter
 
     tracer = TraceWriter(args.trace) if args.trace else None
-    if sandbox is not None:
-        context = sandbox_context(sandbox, tracer=tracer)
-        if overrides is not None:
-            context.reload_settings(overrides)
+    if launch is not None:
+        context = starting_sandbox_context(launch.start, launch.sandbox.clock, tracer=tracer)
     else:
         context = AppContext(
             settings=load_settings(overrides, profile=args.profile),
@@ -257,37 +258,34 @@ def _context(args: argparse.Namespace, sandbox: Sandbox | None, overrides: Overr
 
 
 @contextmanager
-def _sandbox_for(args: argparse.Namespace) -> Iterator[Sandbox | None]:
+def _sandbox_launch(args: argparse.Namespace) -> Iterator[SandboxLaunch | None]:
+    """The sandbox ``--sandbox`` asks for, not yet started; on leaving, it is stopped and the environment restored.
+
+    Once started, boto3 in this process finds it through the environment variables it exports.
+    """
     if not args.sandbox:
         if args.scenario is not None or args.speed is not None:
             raise CommandError("--scenario and --speed apply to the sandbox: add --sandbox")
         yield None
         return
-    # boto3 and the Azure SDK in this process find the sandbox through its environment variables.
-    with (
-        _started_sandbox(args.scenario or DEFAULT_SCENARIO, args.speed) as sandbox,
-        _environment(sandbox.info.env()),
-    ):
-        yield sandbox
-
-
-@contextmanager
-def _started_sandbox(scenario: str, speed: float | None) -> Iterator[Sandbox]:
     from cmkwizard.sandbox import Sandbox
+    from cmkwizard.sandbox.launch import SandboxLaunch
 
-    with Sandbox(scenario, **({"speed": speed} if speed else {})) as sandbox:
-        yield sandbox
+    previous: dict[str, str | None] = {}
 
+    def export(info: SandboxInfo) -> None:
+        values = info.env()
+        previous.update({name: os.environ.get(name) for name in values})
+        os.environ.update(values)
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    import os
-
-    previous = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    sandbox = Sandbox(args.scenario or DEFAULT_SCENARIO, **({"speed": args.speed} if args.speed else {}))
+    launch = SandboxLaunch(sandbox, on_started=export)
     try:
-        yield
+        yield launch
     finally:
+        if launch.starting:  # quit during start-up: the terminal is back, so say why it takes a moment
+            print("cmkwizard: letting the sandbox finish starting, then stopping it…", file=sys.stderr, flush=True)
+        launch.stop()
         for name, value in previous.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -314,9 +312,13 @@ def _run_status(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"--project {args.project!r} is neither a project ID nor a project name: {err}"
                 ) from None
-    with _sandbox_for(args) as sandbox:
+    with _sandbox_launch(args) as launch:
         overrides = Overrides(project_id=project_id, origin="--project") if project_id else None
-        context = _context(args, sandbox, overrides)
+        context = _context(args, launch, overrides)
+        if launch is not None:
+            context.start_sandbox()
+            if overrides is not None:
+                context.reload_settings(overrides)
         return asyncio.run(_status(context, project_name, as_json=args.json))
 
 
@@ -368,7 +370,9 @@ def _run_sandbox_serve(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    with _started_sandbox(args.scenario, args.speed) as sandbox:
+    from cmkwizard.sandbox import Sandbox
+
+    with Sandbox(args.scenario, **({"speed": args.speed} if args.speed else {})) as sandbox:
         info = sandbox.info
         for name, value in info.env().items():
             print(f"export {name}={shlex.quote(value)}")

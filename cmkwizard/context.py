@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard import paths
-from cmkwizard.journal import Journal
+from cmkwizard.clock import SYSTEM_CLOCK, Clock
 from cmkwizard.settings import Overrides, Settings, load_settings
-from cmkwizard.state import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
     from cmkwizard.atlas.client import Exchange
     from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.journal import Journal
     from cmkwizard.sandbox import SandboxInfo
 
 SANDBOX_ORIGIN = "the sandbox"
@@ -42,10 +42,32 @@ class AppContext:
     journal_factory: Callable[[str], Journal] | None = None
     aws_factory: Callable[[str | None], AwsAccount] | None = None
     settings_loader: Callable[[Overrides | None], Settings] = field(default=load_settings, repr=False)
+    sandbox_start: Callable[[], SandboxInfo] | None = field(default=None, repr=False)
     _journals: dict[str, Journal] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._register_secrets()
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """True in sandbox mode, also while the sandbox is still starting."""
+        return self.sandbox is not None or self.sandbox_start is not None
+
+    @property
+    def sandbox_starting(self) -> bool:
+        """The sandbox has yet to start: ``start_sandbox()`` must run before anything connects."""
+        return self.sandbox is None and self.sandbox_start is not None
+
+    def start_sandbox(self) -> SandboxInfo:
+        """Blocking (call it from a worker thread): start the sandbox, then use its generated credentials."""
+        if self.sandbox is None:
+            if self.sandbox_start is None:
+                raise RuntimeError("this context has no sandbox to start")
+            info = self.sandbox_start()
+            self.settings_loader = lambda overrides: sandbox_settings(info, overrides)
+            self.reload_settings()
+            self.sandbox = info
+        return self.sandbox
 
     def reload_settings(self, overrides: Overrides | None = None) -> Settings:
         """Resolve the settings again, with ``overrides`` (typed by the operator) above every other source."""
@@ -73,6 +95,8 @@ class AppContext:
             if self.journal_factory is not None:
                 journal = self.journal_factory(project_id)
             else:
+                from cmkwizard.journal import Journal
+
                 journal = Journal.for_project(project_id, clock=self.clock, directory=self.journal_dir)
             self._journals[project_id] = journal
             self._register_secrets()
@@ -104,12 +128,20 @@ def sandbox_settings(info: SandboxInfo, overrides: Overrides | None = None) -> S
 
 def sandbox_context(sandbox: Any, *, tracer: Callable[[Exchange], None] | None = None) -> AppContext:
     """A context wired to a started ``cmkwizard.sandbox.Sandbox``: its credentials, its clock, its own journals."""
-    info = sandbox.info
+    context = starting_sandbox_context(sandbox.start, sandbox.clock, tracer=tracer)
+    context.start_sandbox()
+    return context
+
+
+def starting_sandbox_context(
+    start: Callable[[], SandboxInfo], clock: Clock, *, tracer: Callable[[Exchange], None] | None = None
+) -> AppContext:
+    """A context for a sandbox that ``start`` (blocking) will start; until then it has no credentials at all."""
     return AppContext(
-        settings=sandbox_settings(info),
-        clock=sandbox.clock,
-        sandbox=info,
+        settings=load_settings(Overrides(origin=SANDBOX_ORIGIN), env={}, use_profiles=False),
+        clock=clock,
         tracer=tracer,
         journal_dir=paths.journal_dir() / "sandbox",
-        settings_loader=lambda overrides: sandbox_settings(info, overrides),
+        settings_loader=lambda overrides: load_settings(overrides, env={}, use_profiles=False),
+        sandbox_start=start,
     )

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from cmkwizard import paths
+from cmkwizard.clock import SYSTEM_CLOCK, Clock
 from cmkwizard.redaction import REDACTED
 from cmkwizard.secrets import Secret, SecretScrubber
 from cmkwizard.settings import check_project_id
-from cmkwizard.state import SYSTEM_CLOCK, Clock
 
 ATLAS_CHANGE = "atlas_change"
 AWS_CHANGE = "aws_change"

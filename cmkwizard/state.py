@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasAuthError
 from cmkwizard.atlas.models import (
@@ -29,25 +29,12 @@ from cmkwizard.atlas.models import (
     EncryptionAtRest,
     PrivateEndpoint,
 )
+from cmkwizard.clock import SYSTEM_CLOCK, Clock, SystemClock  # noqa: F401 - the state's clock, re-exported
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
 
 ENDPOINT_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE)
-
-
-class Clock(Protocol):
-    """Anything that tells the time: the system clock, or the sandbox's simulated one."""
-
-    def now(self) -> datetime: ...
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-SYSTEM_CLOCK = SystemClock()
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cmkwizard.clock import SYSTEM_CLOCK, Clock
 from cmkwizard.journal import to_jsonable
 from cmkwizard.secrets import Secret, SecretScrubber
-from cmkwizard.state import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     from cmkwizard.atlas.client import Exchange

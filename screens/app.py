@@ -7,6 +7,7 @@ back with messages; the app decides which screen comes next.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,20 +18,20 @@ from textual.screen import Screen
 
 from screens.base import WizardScreen
 from screens.connect import ConnectScreen
-from screens.flow import JourneyFlow, Page, clock_sleep
-from screens.help import HelpScreen
 from screens.last_resort import LastLineOfDefence
 from screens.messages import Connected, ProjectChosen
-from screens.step_screen import StepScreen
-from screens.widgets.status_pane import DEFAULT_POLL_POLICY, PollPolicy, StatusPane
+from screens.timing import clock_sleep
 
 STYLES = Path(__file__).parent
 
+# The journey pages, the status pane and help load after the first screen is up, when first used.
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
     from cmkwizard.atlas.models import Caller
     from cmkwizard.context import AppContext
     from cmkwizard.journal import Journal
+    from screens.flow import JourneyFlow, Page
+    from screens.widgets.status_pane import PollPolicy
 
 
 class WizardApp(LastLineOfDefence, App[None]):
@@ -47,22 +48,36 @@ class WizardApp(LastLineOfDefence, App[None]):
         self,
         context: AppContext,
         *,
-        poll_policy: PollPolicy = DEFAULT_POLL_POLICY,
+        poll_policy: PollPolicy | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         """`sleep` waits during steps (retries, polls) in the clock's seconds; by default it follows the
         context's clock, so a sandbox running faster waits less."""
         super().__init__()
         self.context = context
-        self.poll_policy = poll_policy
+        self._poll_policy = poll_policy
         self.sleep = sleep or clock_sleep(context.clock)
         self.client: AtlasClient | None = None
         self.caller: Caller | None = None
         self.flow: JourneyFlow[Any] | None = None
-        self.sub_title = "sandbox" if context.sandbox is not None else context.settings.base_url.value
+        self.first_frame_shown = asyncio.Event()
+        """Set once the first screen is on the terminal; slow start-up work waits for it."""
+        self.sub_title = "sandbox" if context.uses_sandbox else context.settings.base_url.value
+
+    @property
+    def poll_policy(self) -> PollPolicy:
+        """How often status panes read the project (default: ``DEFAULT_POLL_POLICY``)."""
+        if self._poll_policy is None:
+            from screens.widgets.status_pane import DEFAULT_POLL_POLICY
+
+            self._poll_policy = DEFAULT_POLL_POLICY
+        return self._poll_policy
 
     def on_mount(self) -> None:
         self.push_screen(ConnectScreen())
+
+    def on_ready(self) -> None:
+        self.first_frame_shown.set()
 
     async def on_unmount(self) -> None:
         await self._close_client()
@@ -73,7 +88,8 @@ class WizardApp(LastLineOfDefence, App[None]):
     async def open_client(self) -> AtlasClient:
         """A new client for the settings; the app closes the previous one and, at exit, this one."""
         await self._close_client()
-        self.client = self.context.atlas_client()
+        # Built in a thread: the first one imports the HTTP client, which the UI should not wait for.
+        self.client = await asyncio.to_thread(self.context.atlas_client)
         return self.client
 
     async def _close_client(self) -> None:
@@ -92,6 +108,7 @@ class WizardApp(LastLineOfDefence, App[None]):
     def on_project_chosen(self, message: ProjectChosen) -> None:
         """Start (or resume) onboarding where the live state says work remains, with earlier inputs."""
         from cmkwizard.journeys.onboard_aws import ONBOARD_AWS, OnboardAwsInputs
+        from screens.flow import JourneyFlow
         from screens.onboard_aws import PAGES
 
         project = message.project
@@ -115,7 +132,7 @@ class WizardApp(LastLineOfDefence, App[None]):
         """Show a journey page in place of the current one (or above the project screen)."""
         assert self.flow is not None
         screen = page.make(self.flow)
-        if isinstance(self.screen, StepScreen):
+        if isinstance(self.screen, WizardScreen) and self.screen.JOURNEY_PAGE:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -127,9 +144,7 @@ class WizardApp(LastLineOfDefence, App[None]):
 
     def _can_go_back(self) -> bool:
         # The bottom screen is Textual's blank default; the one above it is the connect screen.
-        return isinstance(self.screen, WizardScreen) and (
-            isinstance(self.screen, StepScreen) or len(self.screen_stack) > 2
-        )
+        return isinstance(self.screen, WizardScreen) and (self.screen.JOURNEY_PAGE or len(self.screen_stack) > 2)
 
     async def action_back(self) -> None:
         screen = self.screen
@@ -139,6 +154,8 @@ class WizardApp(LastLineOfDefence, App[None]):
             self.pop_screen()
 
     def action_help(self) -> None:
+        from screens.help import HelpScreen  # Markdown rendering loads only when help is asked for
+
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
@@ -155,5 +172,5 @@ class WizardApp(LastLineOfDefence, App[None]):
         yield SystemCommand("Help for this page", "Explain what this page does (F1)", self.action_help)
         if self._can_go_back():
             yield SystemCommand("Back", "Return to the previous page (escape)", self.action_back)
-        for pane in screen.query(StatusPane):
+        for pane in screen.query("StatusPane"):
             yield SystemCommand("Refresh the live status", "Read the project from Atlas now (ctrl+r)", pane.poll_now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.screen import Screen
 
@@ -14,6 +14,8 @@ class WizardScreen(Screen[None]):
     """A page of the wizard. `HELP` (Markdown) is what F1 shows unless `help_markdown` says otherwise."""
 
     HELP_TITLE = "cmkwizard"
+    JOURNEY_PAGE: ClassVar[bool] = False
+    """A page of a journey: the next page replaces it, and escape on it always goes back."""
 
     @property
     def wizard(self) -> WizardApp:

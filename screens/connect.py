@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -13,7 +16,6 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static
 
 from cmkwizard.atlas import AtlasAuthError
-from cmkwizard.atlas.models import Caller
 from cmkwizard.settings import AUTH_LABELS, Overrides, Settings, SettingsError, field_label
 from screens.base import WizardScreen
 from screens.credentials_form import CredentialsForm
@@ -22,7 +24,37 @@ from screens.roles import role_label
 from screens.widgets.error_panel import ErrorPanel
 
 if TYPE_CHECKING:
+    from cmkwizard.atlas.models import Caller
     from cmkwizard.sandbox import SandboxInfo
+
+
+async def in_own_thread(call: Callable[[], object], *, name: str) -> None:
+    """Run a blocking call in a daemon thread of its own and wait for it.
+
+    Unlike ``asyncio.to_thread``, quitting does not wait for it: the wizard can then say what it
+    waits for (the sandbox finishing its start) once the terminal is back.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if not done.done():
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+    def run() -> None:
+        error: BaseException | None = None
+        try:
+            call()
+        except BaseException as exc:
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the wizard has quit meanwhile: nobody waits for the answer
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    await done
 
 
 def credentials_summary(settings: Settings) -> Content:
@@ -88,7 +120,15 @@ def caller_summary(caller: Caller) -> Content:
     return Content("\n").join(lines)
 
 
-def sandbox_notice(info: SandboxInfo) -> Content:
+SANDBOX_STARTING = (
+    "Starting the sandbox: a local Atlas simulator, AWS (moto) and an Azure Key Vault fake on 127.0.0.1. "
+    "Nothing here reaches your real Atlas, AWS or Azure accounts."
+)
+
+
+def sandbox_notice(info: SandboxInfo | None) -> Content:
+    if info is None:
+        return Content(SANDBOX_STARTING)
     return Content.from_markup(
         "Everything runs on this machine: Atlas is a local simulator at $atlas and AWS is moto at $aws. "
         "Nothing here reaches your real Atlas, AWS or Azure accounts.\n"
@@ -132,28 +172,28 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         yield Header()
         with VerticalScroll(classes="page"):
             yield Static("Connect to Atlas", classes="page-title")
-            if context.sandbox is not None:
+            if context.uses_sandbox:
                 notice = Static(sandbox_notice(context.sandbox), id="sandbox-notice", classes="notice")
                 notice.border_title = "Sandbox"
                 yield notice
             credentials = Static(credentials_summary(context.settings), id="credentials", classes="card")
+            credentials.display = not context.sandbox_starting
             credentials.border_title = "Credentials"
             yield credentials
             yield Static("", id="connect-progress", classes="progress-line")
             yield ErrorPanel(id="connect-error")
-            yield CredentialsForm()
             caller = Static("", id="caller", classes="card hidden")
             caller.border_title = "Who you are"
             yield caller
-            with Horizontal(classes="actions"):
-                yield Button("Continue", id="continue", variant="primary", disabled=True)
-                yield Button("Try again", id="retry", classes="hidden")
+            yield Horizontal(id="connect-actions", classes="actions")
         yield Footer()
 
     def on_mount(self) -> None:
-        settings = self.wizard.context.settings
-        if settings.has_credentials:
-            self._show_form(False)
+        context = self.wizard.context
+        settings = context.settings
+        if context.sandbox_starting or settings.has_credentials:
+            if context.sandbox_starting:
+                self._progress("Starting the sandbox…")
             self.connect()
         else:
             self._ask_for_credentials(settings)
@@ -165,10 +205,19 @@ machine's IP address is not on the API key's access list (Organization Access Ma
             self.query_one("#connect-error", ErrorPanel).show(err)
         self._progress("Not connected.")
         self._show_form(True)
-        self.query_one("#identifier-input").focus()
+        self._actions()
 
     def _show_form(self, visible: bool) -> None:
-        self.query_one(CredentialsForm).set_class(not visible, "hidden")
+        """The form is built the first time it is needed: with credentials at hand, the first screen stays light."""
+        forms = self.query(CredentialsForm)
+        if forms:
+            forms.first().set_class(not visible, "hidden")
+            if visible:
+                self.query_one("#identifier-input").focus()
+        elif visible:
+            form = CredentialsForm()
+            self.mount(form, after="#connect-error")
+            self.call_after_refresh(lambda: form.query_one("#identifier-input").focus())
 
     @on(CredentialsForm.Submitted)
     def _typed(self, event: CredentialsForm.Submitted) -> None:
@@ -181,8 +230,12 @@ machine's IP address is not on the API key's access list (Organization Access Ma
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        if self.wizard.context.settings.has_credentials:
+        if self._can_retry():
             self.connect()
+
+    def _can_retry(self) -> bool:
+        context = self.wizard.context
+        return context.settings.has_credentials or context.sandbox_starting
 
     @on(Button.Pressed, "#continue")
     def action_continue(self) -> None:
@@ -193,7 +246,13 @@ machine's IP address is not on the API key's access list (Organization Access Ma
     async def connect(self, typed: Overrides | None = None) -> None:
         """Connect with the current settings, or first with credentials the operator typed."""
         context = self.wizard.context
+        # The sandbox's servers and the HTTP client's imports wait for the first frame, so they never delay it.
+        await self.wizard.first_frame_shown.wait()
         try:
+            if context.sandbox_starting:
+                self._connecting("Starting the sandbox…")
+                await in_own_thread(context.start_sandbox, name="sandbox-start")
+                self._sandbox_started()
             if typed is not None:
                 await asyncio.to_thread(context.reload_settings, typed)
                 self.query_one("#credentials", Static).update(credentials_summary(context.settings))
@@ -206,6 +265,23 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         else:
             self._connected(caller)
 
+    def _sandbox_started(self) -> None:
+        context = self.wizard.context
+        self.query_one("#sandbox-notice", Static).update(sandbox_notice(context.sandbox))
+        credentials = self.query_one("#credentials", Static)
+        credentials.update(credentials_summary(context.settings))
+        credentials.display = True
+
+    def _actions(self) -> tuple[Button, Button]:
+        """Continue and Try again, added when first needed: the first screen only says what is going on."""
+        actions = self.query_one("#connect-actions", Horizontal)
+        if not actions.children:
+            actions.mount(
+                Button("Continue", id="continue", variant="primary", disabled=True),
+                Button("Try again", id="retry", classes="hidden"),
+            )
+        return self.query_one("#continue", Button), self.query_one("#retry", Button)
+
     def _progress(self, message: str) -> None:
         line = self.query_one("#connect-progress", Static)
         line.update(message)
@@ -215,19 +291,19 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         self.caller = None
         self.query_one("#connect-error", ErrorPanel).clear()
         self._progress(message)
-        self.query_one("#retry").add_class("hidden")
-        self.query_one("#continue", Button).disabled = True
+        for button in self.query("#connect-actions Button").results(Button):
+            button.set_class(button.id == "retry", "hidden")
+            button.disabled = button.id == "continue"
         self.query_one("#caller").add_class("hidden")
         self.refresh_bindings()
 
     def _failed(self, error: BaseException) -> None:
         self._progress("Not connected.")
         self.query_one("#connect-error", ErrorPanel).show(error)
-        retry = self.query_one("#retry", Button)
-        retry.set_class(not self.wizard.context.settings.has_credentials, "hidden")
+        _continue, retry = self._actions()
+        retry.set_class(not self._can_retry(), "hidden")
         if isinstance(error, (AtlasAuthError, SettingsError)):
             self._show_form(True)
-            self.query_one("#identifier-input").focus()
         else:
             retry.focus()
         self.refresh_bindings()
@@ -239,7 +315,7 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         card = self.query_one("#caller", Static)
         card.update(caller_summary(caller))
         card.remove_class("hidden")
-        button = self.query_one("#continue", Button)
+        button, _retry = self._actions()
         button.disabled = False
         button.focus()
         self.refresh_bindings()

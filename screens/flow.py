@@ -7,14 +7,14 @@ step, so a resumed wizard lands where the live state says it should.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from cmkwizard.atlas.models import Project
 from cmkwizard.journeys.base import Journey, JourneyRun, StepView
 from cmkwizard.state import Clock, ProjectState
+from screens.timing import Sleep
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
@@ -38,19 +38,6 @@ class Page:
     step_key: str
     title: str
     make: Callable[[JourneyFlow[Any]], StepScreen]
-
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-def clock_sleep(clock: Clock) -> Sleep:
-    """Sleep for `seconds` of the clock's time: a sandbox clock running faster makes waits shorter."""
-
-    async def sleep(seconds: float) -> None:
-        speed = getattr(clock, "speed", 1.0) or 1.0
-        await asyncio.sleep(seconds / speed)
-
-    return sleep
 
 
 @dataclass

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from cmkwizard.atlas.models import Caller, Project
-from cmkwizard.state import ProjectState
+if TYPE_CHECKING:
+    from cmkwizard.atlas.models import Caller, Project
+    from cmkwizard.state import ProjectState
 
 
 @dataclass

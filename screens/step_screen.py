@@ -35,6 +35,7 @@ class StepScreen(WizardScreen):
     RUNS_STEP: ClassVar[bool] = True
     """False for pages that only gather inputs for a step a later page runs."""
 
+    JOURNEY_PAGE = True
     BINDINGS = [
         Binding("ctrl+n", "apply", "Apply / next", id="apply"),
         Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status"),

@@ -1,6 +1,12 @@
-"""Async client for the MongoDB Atlas Administration API v2."""
+"""Async client for the MongoDB Atlas Administration API v2.
 
-from cmkwizard.atlas.client import ATLAS_BASE_URL, ATLAS_GOV_BASE_URL, AtlasClient, Exchange, RetryPolicy
+The errors load with the package; the client (and httpx with it) only when one of its names is used,
+so code that only explains an error stays light.
+"""
+
+from typing import Any
+
+from cmkwizard.atlas.endpoints import ATLAS_BASE_URL, ATLAS_GOV_BASE_URL
 from cmkwizard.atlas.errors import (
     AtlasApiError,
     AtlasAuthError,
@@ -10,6 +16,8 @@ from cmkwizard.atlas.errors import (
     ErrorExplanation,
     describe_error,
 )
+
+_CLIENT_NAMES = ("AtlasClient", "Exchange", "RetryPolicy")
 
 __all__ = [
     "ATLAS_BASE_URL",
@@ -25,3 +33,11 @@ __all__ = [
     "RetryPolicy",
     "describe_error",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLIENT_NAMES:
+        from cmkwizard.atlas import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from cmkwizard.atlas.body import Body, objects_of
-from cmkwizard.atlas.endpoints import ENDPOINTS
+from cmkwizard.atlas.endpoints import ATLAS_BASE_URL, ATLAS_GOV_BASE_URL, ENDPOINTS
 from cmkwizard.atlas.errors import AtlasResponseError
 from cmkwizard.atlas.models import (
     PROVIDER_AWS,
@@ -38,8 +38,6 @@ from cmkwizard.atlas.session import AtlasSession, Exchange, RetryPolicy, Sleep, 
 
 __all__ = ["ATLAS_BASE_URL", "ATLAS_GOV_BASE_URL", "AtlasClient", "Exchange", "RetryPolicy"]
 
-ATLAS_BASE_URL = "https://cloud.mongodb.com"
-ATLAS_GOV_BASE_URL = "https://cloud.mongodbgov.com"
 DEFAULT_RETRY = RetryPolicy()
 
 _ROLE_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE, PROVIDER_GCP)

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+ATLAS_BASE_URL = "https://cloud.mongodb.com"
+ATLAS_GOV_BASE_URL = "https://cloud.mongodbgov.com"
+
 API_PREFIX = "/api/atlas/v2"
 DEFAULT_VERSION = "2023-01-01"
 

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.error_codes import guide_for
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)

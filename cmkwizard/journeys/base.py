@@ -19,8 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
-from cmkwizard.atlas.client import ATLAS_BASE_URL
-from cmkwizard.atlas.endpoints import API_PREFIX, DEFAULT_VERSION, ENDPOINTS
+from cmkwizard.atlas.endpoints import API_PREFIX, ATLAS_BASE_URL, DEFAULT_VERSION, ENDPOINTS
 from cmkwizard.state import SYSTEM_CLOCK, Clock, ProjectState, read_project_state
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import Function
-from textual.widgets import Button, Input, Markdown, Static
+from textual.widgets import Button, Input, Static
 
 from screens.widgets.field import Field
 
@@ -36,6 +36,8 @@ class ConfirmModal(ModalScreen[bool]):
         self._typed = typed_confirmation
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown  # Markdown rendering loads with the first dialog, not at start-up
+
         with Vertical(classes="dialog"):
             yield Static(self._title, classes="dialog-title", markup=False)
             yield Markdown(self._explanation)
