@@ -376,6 +376,9 @@ def _run_sandbox_serve(args: argparse.Namespace) -> int:
         info = sandbox.info
         for name, value in info.env().items():
             print(f"export {name}={shlex.quote(value)}")
+        print(AZURE_SDK_WARNING)
+        for name, value in info.azure_sdk_env().items():
+            print(f"#   export {name}={shlex.quote(value)}")
         print(_serve_howto(info), flush=True)
         stop = threading.Event()
         handled = (signal.SIGINT, signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
@@ -387,6 +390,13 @@ def _run_sandbox_serve(args: argparse.Namespace) -> int:
                 signal.signal(number, handler)
     print("# Sandbox stopped.", flush=True)
     return 0
+
+
+AZURE_SDK_WARNING = """\
+# The lines above are safe in any shell: they point Atlas and AWS tools, and cmkwizard's own Azure
+# clients, at the sandbox. Your own Azure SDK scripts need the commented lines below instead, in a
+# shell of their own: there every HTTPS request (pip, git, curl...) goes through the sandbox, which
+# trusts only its own certificate authority."""
 
 
 def _serve_howto(info: Any) -> str:

@@ -3,14 +3,14 @@
 azure-identity and azure-keyvault-keys are imported inside the calls, and run in worker threads
 (``asyncio.to_thread``), so importing this module costs nothing and never blocks the event loop.
 Resource Manager is called with httpx and a token from the same credential; like the Azure SDK, it
-honours HTTPS_PROXY / NO_PROXY and trusts REQUESTS_CA_BUNDLE when that is set.
+honours HTTPS_PROXY / NO_PROXY and trusts REQUESTS_CA_BUNDLE when that is set. An ``AzureConnection``
+(by default from the wizard's own CMKWIZARD_AZURE_* variables) sets a proxy, CA and identity for
+these clients alone.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -21,6 +21,7 @@ import httpx
 
 from cmkwizard.azure import guidance
 from cmkwizard.azure.clouds import AZURE, AzureCloud
+from cmkwizard.azure.connection import AzureConnection
 from cmkwizard.azure.errors import AzureError
 from cmkwizard.azure.explain import explain_arm_error, explain_sdk_error, explain_sign_in_error
 from cmkwizard.azure.identifiers import KeyIdentifier, parse_key_identifier
@@ -67,26 +68,40 @@ class VaultInfo:
     connections: tuple[EndpointConnection, ...]
 
 
-def environment_credential_factory(cloud: AzureCloud = AZURE) -> CredentialFactory:
-    """DefaultAzureCredential for ``cloud``: environment variables, managed identity, then the az CLI login."""
+def environment_credential_factory(
+    cloud: AzureCloud = AZURE, connection: AzureConnection | None = None
+) -> CredentialFactory:
+    """The wizard's own identity when ``connection`` has one; otherwise DefaultAzureCredential for ``cloud``
+    (environment variables, managed identity, then the az CLI login)."""
+    connection = connection or AzureConnection()
+    if connection.has_identity:
+        assert connection.tenant_id and connection.client_id and connection.client_secret
+        return client_secret_credential_factory(
+            connection.tenant_id, connection.client_id, connection.client_secret, cloud, connection
+        )
 
     def create() -> Any:
         from azure.identity import DefaultAzureCredential
 
-        return DefaultAzureCredential(authority=cloud.authority_host)
+        return DefaultAzureCredential(authority=cloud.authority_host, **connection.sdk_options())
 
     return create
 
 
 def client_secret_credential_factory(
-    tenant_id: str, client_id: str, client_secret: str, cloud: AzureCloud = AZURE
+    tenant_id: str,
+    client_id: str,
+    client_secret: str,
+    cloud: AzureCloud = AZURE,
+    connection: AzureConnection | None = None,
 ) -> CredentialFactory:
     """An application's client credentials (the legacy Atlas set-up, or a dedicated wizard identity)."""
+    options = (connection or AzureConnection()).sdk_options()
 
     def create() -> Any:
         from azure.identity import ClientSecretCredential
 
-        return ClientSecretCredential(tenant_id, client_id, client_secret, authority=cloud.authority_host)
+        return ClientSecretCredential(tenant_id, client_id, client_secret, authority=cloud.authority_host, **options)
 
     return create
 
@@ -94,9 +109,16 @@ def client_secret_credential_factory(
 class AzureKeyVault:
     """Reads and rotates Key Vault keys and approves the vault's private endpoint connections."""
 
-    def __init__(self, credential_factory: CredentialFactory | None = None, *, cloud: AzureCloud = AZURE) -> None:
+    def __init__(
+        self,
+        credential_factory: CredentialFactory | None = None,
+        *,
+        cloud: AzureCloud = AZURE,
+        connection: AzureConnection | None = None,
+    ) -> None:
         self.cloud = cloud
-        self._credential_factory = credential_factory or environment_credential_factory(cloud)
+        self.connection = connection if connection is not None else AzureConnection.from_env()
+        self._credential_factory = credential_factory or environment_credential_factory(cloud, self.connection)
         self._credential: Any = None
         self._key_clients: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -249,7 +271,9 @@ class AzureKeyVault:
             client = self._key_clients.get(vault_url)
             if client is None:
                 # One quick retry on a connection failure: a wrong vault name should not cost five seconds.
-                client = self._key_clients[vault_url] = KeyClient(vault_url, credential, retry_connect=1)
+                client = self._key_clients[vault_url] = KeyClient(
+                    vault_url, credential, retry_connect=1, **self.connection.sdk_options()
+                )
             return client
 
     def _close_sdk_clients(self) -> None:
@@ -315,14 +339,8 @@ class AzureKeyVault:
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(verify=_trust(), trust_env=True, timeout=30.0)
+            self._http = httpx.AsyncClient(**self.connection.httpx_options(), trust_env=True, timeout=30.0)
         return self._http
-
-
-def _trust() -> ssl.SSLContext | bool:
-    """The CA bundle the Azure SDK's requests transport would trust, so both paths agree."""
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE")
-    return ssl.create_default_context(cafile=bundle) if bundle else True
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

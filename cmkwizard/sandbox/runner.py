@@ -58,7 +58,10 @@ class SandboxInfo:
     azure_ca_bundle: str
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point another process's Atlas, AWS and Azure clients at this sandbox."""
+        """Variables that point another process's Atlas and AWS clients, and the wizard's Azure clients, at
+        this sandbox. Safe to set in any shell: they change nothing for programs other than those."""
+        from cmkwizard.azure import connection
+
         return {
             "MONGODB_ATLAS_BASE_URL": self.atlas_base_url,
             "MONGODB_ATLAS_PUBLIC_API_KEY": self.public_key,
@@ -70,7 +73,19 @@ class SandboxInfo:
             "AWS_SECRET_ACCESS_KEY": self.aws_secret_access_key,
             "AWS_DEFAULT_REGION": self.aws_region,
             "AWS_REGION": self.aws_region,
-            # Azure SDKs reach the fake through its CONNECT proxy; Atlas and moto are on loopback, unproxied.
+            # Only the wizard's own Azure clients read these (see cmkwizard.azure.connection).
+            connection.ENV_PROXY: self.azure_https_proxy,
+            connection.ENV_CA_BUNDLE: self.azure_ca_bundle,
+            connection.ENV_TENANT_ID: self.azure_tenant_id,
+            connection.ENV_CLIENT_ID: self.azure_client_id,
+            connection.ENV_CLIENT_SECRET: self.azure_client_secret,
+        }
+
+    def azure_sdk_env(self) -> dict[str, str]:
+        """What unmodified Azure SDK code needs to reach the Key Vault fake: a proxy for every HTTPS request
+        (Atlas and moto on loopback excepted) and the fake's CA as the only one trusted. For a process of
+        its own: in a shell, these break every other HTTPS client (pip, git, curl)."""
+        return {
             "HTTPS_PROXY": self.azure_https_proxy,
             "https_proxy": self.azure_https_proxy,
             "NO_PROXY": _LOOPBACK,

@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -153,7 +154,9 @@ def test_status_text_against_a_served_sandbox_shows_no_secret():
     assert info.private_key not in result.stdout + result.stderr
 
 
-def test_sandbox_serve_prints_exports_serves_and_stops_on_ctrl_c():
+@contextmanager
+def sandbox_serve() -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`cmkwizard sandbox serve` running, and the lines it printed until it was ready."""
     process = subprocess.Popen(
         [sys.executable, "-m", "cmkwizard", "sandbox", "serve", "--scenario", "fresh"],
         stdout=subprocess.PIPE,
@@ -162,16 +165,28 @@ def test_sandbox_serve_prints_exports_serves_and_stops_on_ctrl_c():
         cwd=REPO,
     )
     try:
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            if line.startswith("# Project:"):
+                break
+        yield process, printed
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_sandbox_serve_prints_exports_serves_and_stops_on_ctrl_c():
+    with sandbox_serve() as (process, printed):
         exports: dict[str, str] = {}
         howto = []
-        for line in process.stdout:
+        for line in printed:
             if line.startswith("export "):
                 name, _, value = line.removeprefix("export ").rstrip("\n").partition("=")
                 exports[name] = value.strip("'")
             else:
                 howto.append(line)
-            if line.startswith("# Project:"):
-                break
         response = httpx.get(
             exports["MONGODB_ATLAS_BASE_URL"] + "/api/atlas/v2",
             auth=httpx.DigestAuth(exports["MONGODB_ATLAS_PUBLIC_API_KEY"], exports["MONGODB_ATLAS_PRIVATE_API_KEY"]),
@@ -180,15 +195,35 @@ def test_sandbox_serve_prints_exports_serves_and_stops_on_ctrl_c():
         )
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
 
     assert response.status_code == 200
     assert any("curl --digest" in line for line in howto)
     assert process.returncode == 0, err
     assert "# Sandbox stopped." in out
+
+
+NETWORK_WIDE = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def test_sandbox_serve_lines_pasted_into_a_shell_leave_other_tools_alone():
+    with sandbox_serve() as (process, printed):
+        # Everything printed, pasted as it is into a shell; then what that shell's programs would see.
+        shell = {name: value for name, value in os.environ.items() if name.upper() not in NETWORK_WIDE}
+        pasted = subprocess.run(
+            ["bash", "-c", "".join(printed) + "\nenv -0"], capture_output=True, text=True, env=shell, timeout=30
+        )
+        seen = dict(entry.partition("=")[::2] for entry in pasted.stdout.split("\0") if entry)
+        status = run("status", env={name: seen[name] for name in seen if name.startswith(("MONGODB_", "AWS_"))})
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+
+    assert pasted.returncode == 0, pasted.stderr
+    assert not [name for name in seen if name.upper() in NETWORK_WIDE or name.startswith("AZURE_")]
+    assert seen["CMKWIZARD_AZURE_PROXY"].startswith("http://127.0.0.1:")
+    assert status.returncode == 0, status.stderr
+    warning = "".join(line for line in printed if line.startswith("#"))
+    assert "Your own Azure SDK scripts need the commented lines below instead, in a" in warning
+    assert "#   export HTTPS_PROXY=http://127.0.0.1:" in warning
 
 
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")

@@ -113,17 +113,46 @@ print(KeyClient("https://%s.vault.azure.net" % os.environ["VAULT"], credential).
 """
 
 
-def test_env_lets_another_process_reach_atlas_aws_and_azure(sandbox: Sandbox) -> None:
+def test_env_and_azure_sdk_env_let_another_process_reach_atlas_aws_and_azure(sandbox: Sandbox) -> None:
     info = sandbox.info
-    env = {**os.environ, **info.env(), "VAULT": KEY_VAULT_NAME}
+    env = {**os.environ, **info.env(), **info.azure_sdk_env(), "VAULT": KEY_VAULT_NAME}
     child = subprocess.run(
         [sys.executable, "-c", _CHILD], check=False, env=env, capture_output=True, text=True, timeout=60
     )
 
     assert child.returncode == 0, child.stderr
     assert child.stdout.split() == [info.aws_account_id, info.project_name, "atlas-cmk"]
-    assert {"AWS_REGION", "AWS_DEFAULT_REGION", "MONGODB_ATLAS_ORG_ID", "REQUESTS_CA_BUNDLE"} <= set(info.env())
-    assert info.env()["NO_PROXY"] == "127.0.0.1,localhost"
+    assert {"AWS_REGION", "AWS_DEFAULT_REGION", "MONGODB_ATLAS_ORG_ID"} <= set(info.env())
+    assert info.azure_sdk_env()["NO_PROXY"] == "127.0.0.1,localhost"
+
+
+_WIZARD_AZURE_CHILD = """
+import asyncio, os
+from cmkwizard.azure.adapters import AzureKeyVault
+
+async def main():
+    async with AzureKeyVault() as vault:
+        key = await vault.get_key("https://%s.vault.azure.net/keys/atlas-cmk" % os.environ["VAULT"])
+        print(key.identifier.key_name, key.key_type)
+
+asyncio.run(main())
+"""
+
+
+def test_env_alone_takes_the_wizards_azure_clients_to_the_fake_and_no_other_program(sandbox: Sandbox) -> None:
+    info = sandbox.info
+    shell = {name: value for name, value in os.environ.items() if not name.upper().endswith("_PROXY")}
+    env = {**shell, **info.env(), "VAULT": KEY_VAULT_NAME}
+    child = subprocess.run(
+        [sys.executable, "-c", _WIZARD_AZURE_CHILD], check=False, env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["atlas-cmk", "RSA"]
+    # Nothing that changes how every other program reaches the network or whom it trusts.
+    process_wide = {"HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"}
+    assert not {name.upper() for name in info.env()} & process_wide
+    assert not [name for name in info.env() if name.startswith("AZURE_")]
 
 
 def test_info_and_sandbox_reprs_hide_secrets(sandbox: Sandbox) -> None:
