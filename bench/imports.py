@@ -7,8 +7,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# Loaded only by the commands that talk to AWS or Azure, or start the sandbox; never at start-up.
-HEAVY_PACKAGES = ("boto3", "botocore", "azure", "moto")
+# Loaded after the first screen (the HTTP client, Markdown help), or only by the commands that talk
+# to AWS or Azure or start the sandbox; never at start-up.
+HEAVY_PACKAGES = ("httpx", "boto3", "botocore", "azure", "moto", "markdown_it")
 
 
 @dataclass(frozen=True)
