@@ -24,7 +24,12 @@ from tests.support.openapi import atlas_spec
 BASE_URL = "http://atlas.test"
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TIMINGS = SimTimings(
-    cluster_update=120, endpoint_provisioning=180, endpoint_deletion=60, endpoint_recreation=60, approval_reflection=30
+    cluster_update=120,
+    endpoint_provisioning=180,
+    endpoint_deletion=60,
+    endpoint_recreation=60,
+    approval_reflection=30,
+    key_validation=30,
 )
 
 

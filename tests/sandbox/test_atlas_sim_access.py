@@ -27,7 +27,7 @@ async def test_created_aws_role_names_the_atlas_principal_and_a_fresh_external_i
     assert first["atlasAWSAccountArn"].startswith("arn:aws:iam::") and first["atlasAWSAccountArn"].endswith(":root")
     assert "123456789012" not in first["atlasAWSAccountArn"]
     assert uuid.UUID(first["atlasAssumedRoleExternalId"]) != uuid.UUID(second["atlasAssumedRoleExternalId"])
-    assert "iamAssumedRoleArn" not in first and "authorizedDate" not in first
+    assert first["iamAssumedRoleArn"] is None and first["authorizedDate"] is None
     listed = (await call(sim.client(), "GET", f"{sim.group}/cloudProviderAccess")).json()
     assert [r["roleId"] for r in listed["awsIamRoles"]] == [first["roleId"], second["roleId"]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.sandbox.sim_fixtures import Sim, assert_error, call, sim_fixture
+from tests.sandbox.sim_fixtures import TIMINGS, Sim, assert_error, call, sim_fixture
 
 fresh = sim_fixture("fresh")
 encrypted = sim_fixture("encrypted-aws")
@@ -87,7 +87,7 @@ async def test_enable_records_the_rotation_alert_and_the_change(fresh: Sim) -> N
 
     assert response.status_code == 200
     aws = response.json()["awsKms"]
-    assert aws["enabled"] is True and aws["valid"] is True and aws["region"] == "US_EAST_1"
+    assert aws["enabled"] is True and aws["region"] == "US_EAST_1"
     assert fresh.aws.calls[-1] == ("check_key_access", (ROLE_ARN, KEY_ARN, "US_EAST_1"))
     configs = (await call(fresh.client(), "GET", f"{fresh.group}/alertConfigs")).json()["results"]
     rotation = [c for c in configs if c["eventTypeName"] == "AWS_ENCRYPTION_KEY_NEEDS_ROTATION"]
@@ -240,7 +240,10 @@ async def test_legacy_credentials_are_shown_and_can_move_to_a_role(legacy: Sim) 
 
     role_id = await _authorized_role(legacy)
     after = (await _patch(legacy, {"awsKms": {"roleId": role_id}})).json()["awsKms"]
-    assert "accessKeyID" not in after and after["valid"] is True
+    assert "accessKeyID" not in after and after["valid"] is False  # Atlas checks the key reached through the role
+    legacy.clock.advance(TIMINGS.key_validation)
+    validated = (await call(legacy.client(), "GET", f"{legacy.group}/encryptionAtRest")).json()["awsKms"]
+    assert validated["valid"] is True
     assert legacy.project.encryption.aws.role_id == role_id
 
 
@@ -290,8 +293,11 @@ async def test_azure_enable_and_rotate(fresh: Sim) -> None:
     new_version = "https://cmk-vault.vault.azure.net/keys/atlas/fedcba9876543210fedcba9876543210"
     rotated = (await _patch(fresh, {"azureKeyVault": {"keyIdentifier": new_version}})).json()["azureKeyVault"]
 
-    assert enabled["enabled"] is True and enabled["valid"] is True and enabled["roleId"] == role_id
-    assert rotated["keyIdentifier"] == new_version
+    assert enabled["enabled"] is True and enabled["valid"] is False and enabled["roleId"] == role_id
+    assert rotated["keyIdentifier"] == new_version and rotated["valid"] is False
+    fresh.clock.advance(TIMINGS.key_validation)
+    validated = (await call(fresh.client(), "GET", f"{fresh.group}/encryptionAtRest")).json()["azureKeyVault"]
+    assert validated["valid"] is True
     principal = fresh.project.azure_principals[role_id].service_principal_id
     assert fresh.azure.calls[-1] == ("check_key_access", (new_version, "cmk-vault", principal))
     assert await _events(fresh, "AZURE_ENCRYPTION_KEY_ROTATED") == ["AZURE_ENCRYPTION_KEY_ROTATED"]
@@ -301,3 +307,47 @@ async def test_azure_enable_and_rotate(fresh: Sim) -> None:
 
 async def test_empty_patch_names_no_provider(fresh: Sim) -> None:
     assert_error(await _patch(fresh, {}), 400, "MISSING_ENCRYPTION_AT_REST_PROVIDER")
+
+
+async def _valid(sim: Sim) -> bool:
+    return (await call(sim.client(), "GET", f"{sim.group}/encryptionAtRest")).json()["awsKms"]["valid"]
+
+
+async def test_valid_is_false_until_atlas_has_checked_a_new_or_changed_key(fresh: Sim) -> None:
+    role_id = await _authorized_role(fresh)
+
+    enabled = (await _patch(fresh, _aws(role_id))).json()["awsKms"]
+    assert enabled["valid"] is False
+    fresh.clock.advance(TIMINGS.key_validation - 1)
+    assert await _valid(fresh) is False
+    fresh.clock.advance(1)
+    assert await _valid(fresh) is True
+    assert await _events(fresh, "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED") == [
+        "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED"
+    ]
+
+    rotated = (await _patch(fresh, {"awsKms": {"customerMasterKeyID": NEW_KEY_ARN}})).json()["awsKms"]
+    assert rotated["valid"] is False
+    fresh.clock.advance(TIMINGS.key_validation)
+    assert await _valid(fresh) is True
+
+    same_key = (await _patch(fresh, {"awsKms": {"requirePrivateNetworking": True}})).json()["awsKms"]
+    assert same_key["valid"] is True
+
+
+async def test_a_key_unusable_when_checked_stays_invalid_and_the_event_says_why(fresh: Sim) -> None:
+    role_id = await _authorized_role(fresh)
+    assert (await _patch(fresh, _aws(role_id))).status_code == 200
+
+    fresh.aws.refuse("check_key_access", "NO_PERMISSION_TO_ENCRYPT_DECRYPT", "the role may not use the key")
+    fresh.clock.advance(TIMINGS.key_validation)
+
+    assert await _valid(fresh) is False
+    response = await call(
+        fresh.client(),
+        "GET",
+        f"{fresh.group}/events",
+        params={"eventType": "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED", "includeRaw": "true"},
+    )
+    [failed] = response.json()["results"]
+    assert failed["raw"]["description"] == "NO_PERMISSION_TO_ENCRYPT_DECRYPT: the role may not use the key"

@@ -205,6 +205,8 @@ async def test_enabled_key_stays_valid_only_while_usable(atlas: AtlasApi, sandbo
 
     enabled = await atlas.enable_aws_kms(project, role_id, key["KeyId"])
     assert enabled.status_code == 200, enabled.text
+    assert (await atlas.encryption(project))["awsKms"]["valid"] is False  # Atlas is still checking the new key
+    sandbox.clock.advance(sandbox.store.timings.key_validation)
     assert (await atlas.encryption(project))["awsKms"]["valid"] is True
 
     kms.disable_key(KeyId=key["KeyId"])

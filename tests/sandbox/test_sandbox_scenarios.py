@@ -82,6 +82,7 @@ async def test_outage_invalidates_the_key_until_failover_to_the_replica_region()
         )
 
         assert failover.status_code == 200, failover.text
+        sandbox.clock.advance(sandbox.store.timings.key_validation)
         encryption = await atlas.encryption(project)
         assert encryption["awsKms"]["valid"] is True and encryption["awsKms"]["region"] == "US_WEST_2"
 

@@ -22,6 +22,8 @@ The spec is loaded with these adjustments, each for a defect in the spec or in t
   substituted into ``detail`` (strings and numbers).
 * A subtype's ``allOf: [$ref Base]``, where ``Base`` is itself ``oneOf`` its subtypes with a
   discriminator, inherits only Base's own fields; validating through the ``oneOf`` recurses forever.
+* An AWS cloud provider access role's ``iamAssumedRoleArn`` and ``authorizedDate`` are nullable: Atlas
+  sends both as ``null`` until the role is authorized (recorded in the Atlas CLI's end-to-end captures).
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class AtlasSpec:
             _overlapping_choices_to_any_of(node)
             media_types.update(key for key in node if _ATLAS_JSON.match(key))
         schemas["ApiError"]["properties"]["parameters"]["items"] = {}
+        _make_nullable(schemas["CloudProviderAccessAWSIAMRole"], ("iamAssumedRoleArn", "authorizedDate"))
         self.server_url: str = document["servers"][0]["url"]
         self.openapi = OpenAPI.from_dict(
             document,
@@ -235,6 +238,12 @@ def _inherit_base_fields(schema: dict[str, Any], schemas: dict[str, Any]) -> Non
         base = schemas.get(ref.removeprefix("#/components/schemas/")) if ref else None
         if base is not None and "oneOf" in base and "discriminator" in base:
             parts[index] = {k: v for k, v in base.items() if k not in ("oneOf", "discriminator")}
+
+
+def _make_nullable(schema: dict[str, Any], names: Iterable[str]) -> None:
+    properties = {k: v for part in schema.get("allOf", [schema]) for k, v in part.get("properties", {}).items()}
+    for name in names:
+        properties[name]["nullable"] = True
 
 
 def _overlapping_choices_to_any_of(schema: dict[str, Any]) -> None:

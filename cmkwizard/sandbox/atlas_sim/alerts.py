@@ -160,7 +160,7 @@ def list_events(call: Call) -> Reply:
     clusters = set(query.getlist("clusterNames"))
     min_date = _date_param(query.get("minDate"), "minDate")
     max_date = _date_param(query.get("maxDate"), "maxDate")
-    bool_param(query, "includeRaw", False)
+    include_raw = bool_param(query, "includeRaw", False)
     project = call.project
     selected = [
         e
@@ -172,7 +172,7 @@ def list_events(call: Call) -> Reply:
         and (max_date is None or e.created <= max_date)
     ]
     selected.sort(key=lambda e: e.created, reverse=True)
-    items = [views.event(e, project.id, project.org_id, call.url) for e in selected]
+    items = [views.event(e, project.id, project.org_id, call.url, include_raw=include_raw) for e in selected]
     return ok(paginate(items, Page.from_query(query), call.url))
 
 

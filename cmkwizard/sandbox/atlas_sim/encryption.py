@@ -368,6 +368,8 @@ def _after_change(call: Call, provider: str, *, first: bool, key_moved: bool, ro
     project, now = call.project, call.now
     keys.record_health(project, None, now)
     project.record_event("ENCRYPTION_AT_REST_CONFIGURATION_UPDATED", now, principal=call.principal)
+    if key_moved:
+        keys.start_validation(project, now, call.store.timings)
     if first:
         _ensure_rotation_alert(call, provider)
     if rotated:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from cmkwizard.sandbox.atlas_sim.store import AwsKms, AzureKeyVault, Project, SimStore
+from cmkwizard.sandbox.atlas_sim.store import AwsKms, AzureKeyVault, Project, SimStore, SimTimings
 from cmkwizard.sandbox.atlas_sim.verifier import Refusal, Verifiers
 
 # The verifier's code for "the key's region cannot be reached" (a KMS outage or lost network path).
@@ -61,12 +61,43 @@ def key_refusal(project: Project, store: SimStore, verifiers: Verifiers) -> Refu
 
 
 def check_key(project: Project, store: SimStore, verifiers: Verifiers, now: datetime) -> bool:
-    """Recompute ``valid`` for the enabled provider and record each change of health as Atlas' events."""
+    """Whether Atlas can use the key now; records each change of health, and a finished validation, as events."""
     if project.encryption.enabled_provider is None:
         return False
     refusal = key_refusal(project, store, verifiers)
     record_health(project, refusal, now)
+    _finish_validation(project, refusal, now)
     return refusal is None
+
+
+def start_validation(project: Project, now: datetime, timings: SimTimings) -> None:
+    """After the key is set or changed Atlas reports ``valid: false`` until it has checked the new key."""
+    for config in (project.encryption.aws, project.encryption.azure):
+        if config is not None:
+            config.validating_until = now + timedelta(seconds=timings.key_validation)
+
+
+def reported_valid(config: AwsKms | AzureKeyVault) -> bool:
+    """The ``valid`` Atlas reports: the key is usable and its validation has finished."""
+    return config.valid and config.validating_until is None
+
+
+def _finish_validation(project: Project, refusal: Refusal | None, now: datetime) -> None:
+    for config in (project.encryption.aws, project.encryption.azure):
+        finished = config.validating_until if config is not None else None
+        if config is None or finished is None or finished > now:
+            continue
+        config.validating_until = None
+        if refusal is None:
+            project.record_event("ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED", finished)
+        else:
+            project.record_event(
+                "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED", finished, description=_reason(refusal)
+            )
+
+
+def _reason(refusal: Refusal) -> str:
+    return f"{refusal.error_code}: {refusal.detail}"
 
 
 def record_health(project: Project, refusal: Refusal | None, now: datetime) -> None:
@@ -78,8 +109,8 @@ def record_health(project: Project, refusal: Refusal | None, now: datetime) -> N
         project.record_event("ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED", now)
     if unreachable and not health.unreachable:
         project.record_event("ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED", now)
-    if health.valid and not valid:
-        project.record_event("ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID", now)
+    if health.valid and not valid and refusal is not None:
+        project.record_event("ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID", now, description=_reason(refusal))
     if valid and not health.valid:
         project.record_event("ENCRYPTION_AT_REST_CONFIG_IS_VALID", now)
     health.valid, health.unreachable = valid, unreachable

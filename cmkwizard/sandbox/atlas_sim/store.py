@@ -81,6 +81,8 @@ class SimTimings:
     endpoint_deletion: float = 60.0
     endpoint_recreation: float = 60.0
     approval_reflection: float = 30.0
+    # After a PATCH that enables or changes the key, Atlas reports ``valid: false`` until it has checked the key.
+    key_validation: float = 30.0
 
 
 @dataclass
@@ -117,6 +119,7 @@ class AwsKms:
     access_key_id: str | None = None
     secret_access_key: str | None = field(default=None, repr=False)
     valid: bool = True
+    validating_until: datetime | None = None
 
 
 @dataclass
@@ -132,6 +135,7 @@ class AzureKeyVault:
     secret: str | None = field(default=None, repr=False)
     require_private_networking: bool = False
     valid: bool = True
+    validating_until: datetime | None = None
 
 
 @dataclass
@@ -248,6 +252,7 @@ class Event:
     created: datetime
     cluster_name: str | None = None
     principal: Principal | None = None
+    description: str | None = None  # what Atlas says happened, returned in ``raw`` when asked for
 
 
 @dataclass
@@ -275,8 +280,9 @@ class Project:
         *,
         cluster_name: str | None = None,
         principal: Principal | None = None,
+        description: str | None = None,
     ) -> Event:
-        event = Event(new_id(), event_type, now, cluster_name, principal)
+        event = Event(new_id(), event_type, now, cluster_name, principal, description)
         self.events.append(event)
         return event
 

@@ -1,7 +1,8 @@
-"""Wire forms of the simulator's records, shaped like the spec's response schemas.
+"""Wire forms of the simulator's records, shaped like the spec's response schemas and Atlas' recorded answers.
 
-Attributes Atlas would send as ``null`` but the spec does not mark nullable (an unauthorized role's
-``iamAssumedRoleArn``, ``authorizedDate``) are left out, so every body validates against the spec.
+Where the two differ, Atlas' answers win: an AWS role not yet authorized carries ``iamAssumedRoleArn`` and
+``authorizedDate`` as ``null`` (as recorded in the Atlas CLI's end-to-end captures), though the spec does not
+mark them nullable.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from starlette.datastructures import URL
 
+from cmkwizard.sandbox.atlas_sim.keys import reported_valid
 from cmkwizard.sandbox.atlas_sim.store import (
     AlertConfig,
     AwsKms,
@@ -61,19 +63,16 @@ def _feature_usages(in_use: bool) -> list[dict[str, Any]]:
 
 
 def aws_role(role: AwsRole, atlas_principal_arn: str, in_use: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    return {
         "atlasAWSAccountArn": atlas_principal_arn,
         "atlasAssumedRoleExternalId": role.external_id,
+        "authorizedDate": iso(role.authorized) if role.authorized is not None else None,
         "createdDate": iso(role.created),
         "featureUsages": _feature_usages(in_use),
+        "iamAssumedRoleArn": role.iam_role_arn,
         "providerName": "AWS",
         "roleId": role.role_id,
     }
-    if role.iam_role_arn is not None:
-        body["iamAssumedRoleArn"] = role.iam_role_arn
-    if role.authorized is not None:
-        body["authorizedDate"] = iso(role.authorized)
-    return body
 
 
 def azure_principal(principal: AzurePrincipal, in_use: bool) -> dict[str, Any]:
@@ -106,7 +105,7 @@ def _aws_kms(config: AwsKms | None) -> dict[str, Any]:
         "enabled": True,
         "region": config.region,
         "requirePrivateNetworking": config.require_private_networking,
-        "valid": config.valid,
+        "valid": reported_valid(config),
     }
     # roleId is writeOnly in the spec but the live API returns it; the spec's view is kept here.
     if config.access_key_id is not None:
@@ -125,7 +124,7 @@ def _azure_key_vault(config: AzureKeyVault | None) -> dict[str, Any]:
         "requirePrivateNetworking": config.require_private_networking,
         "resourceGroupName": config.resource_group_name,
         "subscriptionID": config.subscription_id,
-        "valid": config.valid,
+        "valid": reported_valid(config),
     }
     if config.role_id is not None:
         body["roleId"] = config.role_id
@@ -256,7 +255,7 @@ def alert_config(config: AlertConfig, group_id: str, base: URL) -> dict[str, Any
     }
 
 
-def event(e: Event, group_id: str, org_id: str, base: URL) -> dict[str, Any]:
+def event(e: Event, group_id: str, org_id: str, base: URL, *, include_raw: bool = False) -> dict[str, Any]:
     body: dict[str, Any] = {
         "created": iso(e.created),
         "eventTypeName": e.event_type,
@@ -269,4 +268,6 @@ def event(e: Event, group_id: str, org_id: str, base: URL) -> dict[str, Any]:
     if e.principal is not None and e.principal.kind == "API_KEY":
         body["apiKeyId"] = e.principal.id
         body["publicKey"] = e.principal.name
+    if include_raw:
+        body["raw"] = {"cid": group_id, "cre": iso(e.created), "description": e.description, "id": e.id}
     return body
