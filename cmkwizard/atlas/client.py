@@ -272,13 +272,21 @@ class AtlasClient:
         )
 
     async def list_events(
-        self, group_id: str, event_types: Sequence[str] = (), min_date: datetime | None = None
+        self,
+        group_id: str,
+        event_types: Sequence[str] = (),
+        min_date: datetime | None = None,
+        *,
+        include_raw: bool = False,
     ) -> list[Event]:
+        """The project's events, newest first; ``include_raw`` adds Atlas' description of each."""
         params: dict[str, Any] = {}
         if event_types:
             params["eventType"] = list(event_types)
         if min_date is not None:
             params["minDate"] = min_date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if include_raw:
+            params["includeRaw"] = "true"
         return await self._read_list(Event.from_api, "listGroupEvents", params, group_id=group_id)
 
     # --- plumbing -------------------------------------------------------------------------------

@@ -462,6 +462,11 @@ class Event:
         body = Body(data, where)
         return cls(body.text_or("id", ""), body.text_or("eventTypeName", ""), body.moment("created"), body.data)
 
+    @property
+    def description(self) -> str | None:
+        """Atlas' own words for what happened (``raw.description``, present when asked for with includeRaw)."""
+        return Body(self.raw).obj("raw").text("description")
+
 
 # --- request bodies -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasApiError
@@ -200,27 +201,48 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
         )
 
 
+# Events in which Atlas says why it cannot use the key; their description is the reason.
+KEY_REFUSED_EVENTS = ("ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED", "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID")
+
+
 async def wait_for_valid(run: JourneyRun[Any], progress: Progress, step_key: str) -> EncryptionAtRest:
-    """Follow the project's configuration (one GET per cycle) until Atlas reports the key valid."""
+    """Follow the project's configuration (one GET per cycle) until Atlas reports the key valid.
+
+    Atlas reports ``valid: false`` while it checks a new or changed key. If it is still false when the
+    budget runs out, the reason Atlas recorded in its events (if any) is shown with the error.
+    """
+    started = run.clock.now()
 
     def check(encryption: EncryptionAtRest) -> PollStatus:
         if encryption.valid:
             return PollStatus(True, "Atlas reports the key valid: it can encrypt and decrypt")
-        return PollStatus(False, "Waiting for Atlas to confirm it can encrypt and decrypt with the key")
+        return PollStatus(False, "Atlas is checking that it can encrypt and decrypt with the key (valid: false)")
 
-    return await poll_until(
-        run,
-        progress,
-        step_key,
-        lambda: run.client.get_encryption_at_rest(run.project_id),
-        check,
-        budget=run.timing.valid_budget,
-        what="Atlas validating the key",
-        next_step=(
-            "Check the key is enabled, the role's policy allows kms:Encrypt, kms:Decrypt and kms:DescribeKey "
-            "on it, and the key policy does not deny the role; then run this step again"
-        ),
-    )
+    try:
+        return await poll_until(
+            run,
+            progress,
+            step_key,
+            lambda: run.client.get_encryption_at_rest(run.project_id),
+            check,
+            budget=run.timing.valid_budget,
+            what="Atlas validating the key",
+            next_step=(
+                "Check the key is enabled, the role's policy allows kms:Encrypt, kms:Decrypt and kms:DescribeKey "
+                "on it, and the key policy does not deny the role; then run this step again"
+            ),
+        )
+    except StepError as err:
+        since = started - timedelta(seconds=run.timing.valid_budget)
+        reason = await _key_refused_reason(run, since)
+        if reason is None:
+            raise
+        raise StepError(err.step_key, err.what, f"Atlas reports: {reason}", err.next_step) from err
+
+
+async def _key_refused_reason(run: JourneyRun[Any], since: datetime) -> str | None:
+    events = await run.client.list_events(run.project_id, KEY_REFUSED_EVENTS, min_date=since, include_raw=True)
+    return next((event.description for event in events if event.description), None)
 
 
 def _describe(change: AwsKmsChange) -> str:

@@ -152,6 +152,7 @@ async def _use_every_call(client: AtlasClient) -> None:
         GROUP,
         ["AWS_ENCRYPTION_KEY_ROTATED", "ENCRYPTION_AT_REST_CONFIGURATION_UPDATED"],
         min_date=datetime(2025, 1, 1, tzinfo=UTC),
+        include_raw=True,
     )
 
 

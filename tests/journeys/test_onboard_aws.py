@@ -71,6 +71,20 @@ async def test_waits_show_countdowns_and_per_cluster_progress(world):
     assert any("orders: AWS, IDLE" in m and "analytics: AWS, IDLE" in m for m in cluster_lines)
 
 
+async def test_enabling_waits_visibly_while_atlas_checks_the_key(world):
+    run = world.run(await full_inputs(world))
+    await ONBOARD_AWS.run(run, world.events.append, stop_after="enable")
+
+    enable = [e for e in world.events if e.step_key == "enable"]
+    checking = [e for e in enable if e.waiting_until is not None and "valid: false" in e.message]
+    assert checking, "the wait for valid announces each poll with its end time"
+    waited = (checking[-1].waiting_until - checking[0].waiting_until).total_seconds() + run.timing.poll_interval
+    assert waited >= world.sandbox.store.timings.key_validation
+    assert enable[-1].message == "Atlas reports the key valid: it can encrypt and decrypt"
+    assert enable[-1].fraction == 1.0
+    assert (await world.state()).encryption.aws_kms.valid is True
+
+
 async def test_resuming_after_each_step_continues_at_the_next(world):
     typed = await full_inputs(world)
     journal = world.journal()

@@ -223,4 +223,28 @@ async def test_a_key_atlas_cannot_reach_is_reported_after_the_valid_wait(world):
         world.sandbox.set_kms_region_down("us-east-1", down=False)
 
     assert "did not finish" in caught.value.what
+    assert "ENCRYPTION_AT_REST_SETTINGS_INVALID" in caught.value.meaning  # the reason Atlas recorded
     assert "kms:Decrypt" in caught.value.next_step
+
+
+async def test_a_key_disabled_while_atlas_checks_it_is_reported_with_atlas_reason(world):
+    inputs = OnboardAwsInputs(manage_trust_policy=True, attach_key_policy=True)
+    inputs.set_role_arn(world.role_name, world.sandbox.info.aws_account_id)
+    inputs.set_key(key_arn(world, KEY_ALIAS))
+    await ONBOARD_AWS.run(world.run(inputs), stop_after="key")
+    kms = world.boto("kms")
+    key_id = kms.describe_key(KeyId=KEY_ALIAS)["KeyMetadata"]["KeyId"]
+
+    def disable_key_during_the_check(event):
+        world.events.append(event)
+        if event.step_key == "enable" and event.waiting_until and "valid: false" in event.message:
+            kms.disable_key(KeyId=key_id)
+
+    try:
+        with pytest.raises(StepError) as caught:
+            await ONBOARD_AWS.step("enable").apply(world.run(inputs), disable_key_during_the_check)
+    finally:
+        kms.enable_key(KeyId=key_id)
+
+    assert "did not finish" in caught.value.what
+    assert "AWS_KMS_CUSTOMER_MASTER_KEY_NOT_ENABLED" in caught.value.meaning
