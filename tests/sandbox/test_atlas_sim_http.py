@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from cmkwizard.sandbox.atlas_sim import SimStore, create_app
+from cmkwizard.sandbox.atlas_sim.errors import ApiError
+from cmkwizard.sandbox.atlas_sim.ratelimit import RateLimits
 from cmkwizard.sandbox.atlas_sim.scenarios import CloudFixtures, seed_scenario
 from cmkwizard.sandbox.atlas_sim.verifier import Verifiers
 from cmkwizard.sandbox.clock import SandboxClock
@@ -228,3 +232,35 @@ async def test_pretty_and_envelope_parameters(sim: Sim) -> None:
     assert wrapped.status_code == 200
     assert wrapped.json()["status"] == 404
     assert wrapped.json()["content"]["errorCode"] == "CLUSTER_NOT_FOUND"
+
+
+async def test_successes_carry_the_rate_limit_headers_the_spec_declares(sim: Sim) -> None:
+    client = sim.client()
+    first = await call(client, "GET", f"{sim.group}/cloudProviderAccess")
+    second = await call(client, "GET", f"{sim.group}/cloudProviderAccess")
+    cluster = await call(client, "GET", f"{sim.group}/clusters/orders", version="2024-08-05")
+    created = await call(client, "POST", f"{sim.group}/cloudProviderAccess", json={"providerName": "AWS"})
+    deleted = await call(client, "DELETE", f"{sim.group}/cloudProviderAccess/AWS/{created.json()['roleId']}")
+
+    assert first.headers["RateLimit-Limit"] == "2000" and first.headers["RateLimit-Remaining"] == "1999"
+    assert second.headers["RateLimit-Remaining"] == "1998"
+    assert cluster.headers["RateLimit-Limit"] == "10000"
+    assert deleted.status_code == 204 and int(deleted.headers["RateLimit-Remaining"]) < 2000
+    refused = await call(client, "GET", f"{sim.group}/cloudProviderAccess/0123456789abcdef01234567")
+    assert refused.status_code == 404 and "RateLimit-Limit" not in refused.headers
+
+
+def test_an_empty_bucket_refuses_with_retry_after_until_it_refills() -> None:
+    limits = RateLimits()
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    for remaining in (2, 1, 0):
+        assert limits.take("/groups/{groupId}", "g", 3, start)["RateLimit-Remaining"] == str(remaining)
+
+    with pytest.raises(ApiError) as refused:
+        limits.take("/groups/{groupId}", "g", 3, start)
+
+    assert (refused.value.status, refused.value.error_code) == (429, "RATE_LIMITED_TOKEN_BUCKET")
+    assert refused.value.headers["Retry-After"] == "60" and refused.value.headers["RateLimit-Remaining"] == "0"
+    assert limits.take("/groups/{groupId}", "other project", 3, start)["RateLimit-Remaining"] == "2"
+    later = start + timedelta(seconds=60)
+    assert limits.take("/groups/{groupId}", "g", 3, later)["RateLimit-Remaining"] == "0"

@@ -24,6 +24,7 @@ from cmkwizard.sandbox.atlas_sim.faults import FaultMiddleware, FaultRules
 from cmkwizard.sandbox.atlas_sim.media import media_type
 from cmkwizard.sandbox.atlas_sim.operations import API_PREFIX, Operation, match
 from cmkwizard.sandbox.atlas_sim.pagination import bool_param
+from cmkwizard.sandbox.atlas_sim.ratelimit import RateLimits
 from cmkwizard.sandbox.atlas_sim.store import Principal, Project, SimStore
 from cmkwizard.sandbox.atlas_sim.verifier import Refusal, Verifiers
 from cmkwizard.sandbox.clock import SandboxClock
@@ -43,10 +44,11 @@ class AdminApi:
         self.verifiers = verifiers
         self.clock = clock
         self.authenticator = authenticator
+        self.rate_limits = RateLimits()
 
     async def handle(self, request: Request) -> Response:
         try:
-            status, body, version = await self._handle(request)
+            status, body, version, headers = await self._handle(request)
         except (ApiError, Refusal) as raised:
             err = raised if isinstance(raised, ApiError) else ApiError.from_refusal(raised)
             return _render(request, err.status, err.body(), "application/json", err.headers)
@@ -54,9 +56,9 @@ class AdminApi:
             log.exception("unexpected error in the Atlas simulator for %s %s", request.method, request.url.path)
             err = errors.unexpected_error()
             return _render(request, err.status, err.body(), "application/json", {})
-        return _render(request, status, body, media_type(version), {})
+        return _render(request, status, body, media_type(version), headers)
 
-    async def _handle(self, request: Request) -> tuple[int, Any, str]:
+    async def _handle(self, request: Request) -> tuple[int, Any, str, dict[str, str]]:
         principal = self.authenticator.authenticate(request)
         operation, params, allowed = match(request.method, request.url.path)
         if operation is None:
@@ -71,8 +73,10 @@ class AdminApi:
             raise errors.resource_not_found(request.url.path)
         version = operation.versions.resolve(request.headers.get("accept"), self.clock.now())
         body = await _request_body(request)
+        scope = params.get("groupId") or principal.id
+        headers = self.rate_limits.take(operation.path, scope, operation.rate_limit, self.clock.now())
         reply = await run_in_threadpool(self._execute, operation, request, principal, params, body, version)
-        return reply.status, reply.body, version
+        return reply.status, reply.body, version, headers
 
     def _execute(
         self,

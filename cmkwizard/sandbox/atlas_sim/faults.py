@@ -17,6 +17,7 @@ import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cmkwizard.sandbox.atlas_sim.errors import ApiError
+from cmkwizard.sandbox.atlas_sim.ratelimit import rate_limited
 
 KINDS = ("429", "500", "503", "latency", "drop")
 CONTROL_PREFIX = "/_sandbox"
@@ -107,19 +108,7 @@ class FaultRules:
 
 def fault_error(rule: FaultRule, path: str) -> ApiError:
     if rule.kind == "429":
-        capacity, refill = 100, 10
-        return ApiError(
-            429,
-            "RATE_LIMITED_TOKEN_BUCKET",
-            f"Rate limit exceeded for {path.lstrip('/')}. Please retry after {rule.retry_after} seconds. "
-            f"Request capacity: {capacity}. Refill rate: {refill} per 60 seconds.",
-            [path.lstrip("/"), rule.retry_after, capacity, refill, 60],
-            headers={
-                "Retry-After": str(rule.retry_after),
-                "RateLimit-Limit": str(capacity),
-                "RateLimit-Remaining": "0",
-            },
-        )
+        return rate_limited(path, rule.retry_after, capacity=100, refill=10)
     if rule.kind == "503":
         return ApiError(
             503,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from cmkwizard.sandbox.atlas_sim import access, alerts, clusters, directory, encryption, endpoints, enums
+from cmkwizard.sandbox.atlas_sim import access, alerts, clusters, directory, encryption, endpoints, enums, ratelimit
 from cmkwizard.sandbox.atlas_sim.context import Handler
 from cmkwizard.sandbox.atlas_sim.media import Versions
 
@@ -43,6 +43,7 @@ class Operation:
     handler: Handler
     access: Access | None = None  # None: any authenticated caller
     versions: Versions = V2023
+    rate_limit: int = ratelimit.DEFAULT_CAPACITY  # the capacity of the operation's token bucket
     pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -78,8 +79,8 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", _PE, endpoints.create_endpoint, OWNER),
     Operation("GET", f"{_PE}/{{endpointId}}", endpoints.get_endpoint, OWNER_FORBIDDEN),
     Operation("DELETE", f"{_PE}/{{endpointId}}", endpoints.delete_endpoint, OWNER),
-    Operation("GET", f"{_G}/clusters", clusters.list_clusters, READ, CLUSTER_READ),
-    Operation("GET", _CLUSTER, clusters.get_cluster, READ, CLUSTER_READ),
+    Operation("GET", f"{_G}/clusters", clusters.list_clusters, READ, CLUSTER_READ, ratelimit.CLUSTER_READ_CAPACITY),
+    Operation("GET", _CLUSTER, clusters.get_cluster, READ, CLUSTER_READ, ratelimit.CLUSTER_READ_CAPACITY),
     Operation("PATCH", _CLUSTER, clusters.update_cluster, CLUSTER_MANAGER, CLUSTER_WRITE),
     Operation("GET", f"{_SNAPSHOTS}/shardedClusters", clusters.list_sharded_snapshots, READ),
     Operation("GET", f"{_SNAPSHOTS}/shardedCluster/{{snapshotId}}", clusters.get_sharded_snapshot, READ),
