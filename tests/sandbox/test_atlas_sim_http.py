@@ -88,7 +88,8 @@ async def test_request_without_a_version_gets_the_default_2023_01_01(sim: Sim) -
 
     assert project.status_code == 200
     assert project.headers["content-type"] == "application/vnd.atlas.2023-01-01+json"
-    assert_error(clusters, 406, "INVALID_VERSION_DATE")
+    assert clusters.status_code == 200
+    assert clusters.headers["content-type"] == "application/vnd.atlas.2023-01-01+json"
 
 
 async def test_list_pages_with_absolute_links(large: Sim) -> None:
@@ -264,3 +265,65 @@ def test_an_empty_bucket_refuses_with_retry_after_until_it_refills() -> None:
     assert limits.take("/groups/{groupId}", "other project", 3, start)["RateLimit-Remaining"] == "2"
     later = start + timedelta(seconds=60)
     assert limits.take("/groups/{groupId}", "g", 3, later)["RateLimit-Remaining"] == "0"
+
+
+CLUSTER_READ_VERSIONS = ("2023-01-01", "2023-02-01", "2024-08-05")
+CLUSTER_WRITE_VERSIONS = (*CLUSTER_READ_VERSIONS, "2024-10-23")
+
+
+@pytest.mark.parametrize("version", CLUSTER_READ_VERSIONS)
+async def test_cluster_reads_answer_in_every_version_the_spec_lists(sim: Sim, version: str) -> None:
+    client = sim.client()
+    listed = await call(client, "GET", f"{sim.group}/clusters", version=version)  # each body checked against the spec
+    names = [c["name"] for c in listed.json()["results"]]
+    one = [await call(client, "GET", f"{sim.group}/clusters/{name}", version=version) for name in names]
+
+    assert listed.headers["content-type"] == f"application/vnd.atlas.{version}+json"
+    assert [r.json()["encryptionAtRestProvider"] for r in one] == [
+        c.encryption_provider for c in sim.project.clusters.values()
+    ]
+
+
+@pytest.mark.parametrize("version", CLUSTER_WRITE_VERSIONS)
+async def test_cluster_updates_take_every_version_the_spec_lists(sim: Sim, version: str) -> None:
+    backup = "providerBackupEnabled" if version == "2023-01-01" else "backupEnabled"
+    cluster = sim.project.clusters["orders"]
+    wanted = not cluster.backup_enabled
+
+    response = await call(
+        client := sim.client(), "PATCH", f"{sim.group}/clusters/orders", version=version, json={backup: wanted}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == f"application/vnd.atlas.{version}+json"
+    assert response.json()[backup] is wanted and cluster.backup_enabled is wanted
+    echoed_names = ["name", "clusterType", "encryptionAtRestProvider", "paused", "pitEnabled"]
+    if version == "2023-01-01":
+        echoed_names += ["numShards", "replicationFactor"]
+    echoed = {name: response.json()[name] for name in echoed_names}
+    again = await call(client, "PATCH", f"{sim.group}/clusters/orders", version=version, json=echoed)
+    changed = await client.patch(
+        f"{sim.group}/clusters/orders", json={"clusterType": "SHARDED"}, headers=versioned(version, body=True)
+    )
+    assert again.status_code == 200, again.text
+    assert_error(changed, 400, "INVALID_ATTRIBUTE")
+
+
+async def test_cluster_versions_the_spec_does_not_list_are_not_acceptable(sim: Sim) -> None:
+    client = sim.client()
+    read = await client.get(f"{sim.group}/clusters/orders", headers=versioned("2024-10-23"))
+    unknown = await client.get(f"{sim.group}/clusters", headers=versioned("2025-01-01"))
+
+    body = assert_error(read, 406, "INVALID_VERSION_DATE")
+    assert all(f"application/vnd.atlas.{v}+json" in body["detail"] for v in CLUSTER_READ_VERSIONS)
+    assert_error(unknown, 406, "INVALID_VERSION_DATE")
+
+
+async def test_legacy_version_shows_one_provider_and_folds_identical_shards(large: Sim) -> None:
+    clusters = (await call(large.client(), "GET", f"{large.group}/clusters", version="2023-01-01")).json()
+    first = clusters["results"][0]
+    record = large.project.clusters[first["name"]]
+
+    assert first["providerSettings"]["instanceSizeName"] == record.shards[0][0].instance_size
+    assert first["numShards"] == len(record.shards)
+    assert sum(spec["numShards"] for spec in first["replicationSpecs"]) == len(record.shards)

@@ -22,6 +22,9 @@ The spec is loaded with these adjustments, each for a defect in the spec or in t
   substituted into ``detail`` (strings and numbers).
 * A subtype's ``allOf: [$ref Base]``, where ``Base`` is itself ``oneOf`` its subtypes with a
   discriminator, inherits only Base's own fields; validating through the ``oneOf`` recurses forever.
+* A legacy (``2023-01-01``) cluster's ``regionsConfig`` entries may hold any number of electable nodes:
+  the spec's ``0, 3, 5, 7`` is the size of a replica set, which a multi-region one spreads across its
+  regions (2 + 2 + 1).
 * An AWS cloud provider access role's ``iamAssumedRoleArn`` and ``authorizedDate`` are nullable: Atlas
   sends both as ``null`` until the role is authorized (recorded in the Atlas CLI's end-to-end captures).
 """
@@ -80,6 +83,7 @@ class AtlasSpec:
             media_types.update(key for key in node if _ATLAS_JSON.match(key))
         schemas["ApiError"]["properties"]["parameters"]["items"] = {}
         _make_nullable(schemas["CloudProviderAccessAWSIAMRole"], ("iamAssumedRoleArn", "authorizedDate"))
+        schemas["RegionSpec"]["properties"]["electableNodes"].pop("enum")
         self.server_url: str = document["servers"][0]["url"]
         self.openapi = OpenAPI.from_dict(
             document,

@@ -1,10 +1,10 @@
-"""Clusters (``2024-08-05`` reads, ``2024-10-23`` updates) and their Cloud Backup snapshots."""
+"""Clusters (every media type version Atlas serves for them) and their Cloud Backup snapshots."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from cmkwizard.sandbox.atlas_sim import enums, errors, keys, views
+from cmkwizard.sandbox.atlas_sim import cluster_versions, enums, errors, keys, views
 from cmkwizard.sandbox.atlas_sim.bodies import HEX_ID, Field, check_object
 from cmkwizard.sandbox.atlas_sim.context import Call, Reply, ok, require_body
 from cmkwizard.sandbox.atlas_sim.errors import ApiError
@@ -57,7 +57,7 @@ _NOT_SIMULATED = [
     "useAwsTimeBasedSnapshotCopyForFastInitialSync",
     "versionReleaseSystem",
 ]
-_PATCH = {**_SIMULATED, **{name: Field("string", read_only=True) for name in _READ_ONLY}}
+_READ_ONLY_FIELDS = {name: Field("string", read_only=True) for name in _READ_ONLY}
 _ATTRIBUTES = {
     "encryptionAtRestProvider": "encryption_provider",
     "paused": "paused",
@@ -81,7 +81,7 @@ def find_cluster(call: Call) -> Cluster:
 
 
 def _view(call: Call, cluster: Cluster) -> dict[str, Any]:
-    return views.cluster(cluster, call.group_id, call.url)
+    return cluster_versions.cluster(cluster, call.group_id, call.url, call.version)
 
 
 def list_clusters(call: Call) -> Reply:
@@ -94,21 +94,30 @@ def get_cluster(call: Call) -> Reply:
     return ok(_view(call, find_cluster(call)))
 
 
+def _simulated_in(version: str) -> dict[str, str]:
+    """The attributes the simulator changes, as named in ``version``'s body, each with its current name."""
+    named = {name: name for name in _SIMULATED}
+    named[cluster_versions.backup_attribute(version)] = named.pop("backupEnabled")
+    return named
+
+
 def update_cluster(call: Call) -> Reply:
     cluster = find_cluster(call)
     body = require_body(call)
     current = _view(call, cluster)
+    simulated = _simulated_in(call.version)
     if isinstance(body, dict):
-        for name in _NOT_SIMULATED:
-            if name in body and body[name] != current.get(name):
+        echo_only = set(_NOT_SIMULATED) | (set(current) - set(simulated) - set(_READ_ONLY))
+        for name in sorted(echo_only & set(body)):
+            if body[name] != current.get(name):
                 raise ApiError(
                     400,
                     "INVALID_ATTRIBUTE",
-                    f"The sandbox does not simulate changing {name}; it simulates {', '.join(_SIMULATED)}.",
+                    f"The sandbox does not simulate changing {name}; it simulates {', '.join(simulated)}.",
                     [name],
                 )
-        body = {k: v for k, v in body.items() if k not in _NOT_SIMULATED}
-    fields = check_object(body, _PATCH)
+        body = {k: v for k, v in body.items() if k not in echo_only}
+    fields = check_object(body, {**{n: _SIMULATED[c] for n, c in simulated.items()}, **_READ_ONLY_FIELDS})
     changes = {name: value for name, value in fields.items() if value != current.get(name)}
     if cluster.paused and changes and changes != {"paused": False}:
         raise ApiError(
@@ -121,7 +130,7 @@ def update_cluster(call: Call) -> Reply:
     if "encryptionAtRestProvider" in changes:
         _check_encryption_change(call, cluster, changes["encryptionAtRestProvider"])
     for name, value in changes.items():
-        setattr(cluster, _ATTRIBUTES[name], value)
+        setattr(cluster, _ATTRIBUTES[simulated[name]], value)
     if changes:
         start_cluster_change(cluster, call.now, call.store.timings)
     return ok(_view(call, cluster))

@@ -29,9 +29,12 @@ ALERTS_MANAGER = Access(frozenset({enums.GROUP_OWNER}), "Project Alerts Manager"
 OWNER_FORBIDDEN = Access(frozenset({enums.GROUP_OWNER}), "Project Owner", status=403)
 
 V2023 = Versions(("2023-01-01",))
-CLUSTER_READ = Versions(("2024-08-05",), sunset=(("2023-01-01", "2027-07-01"), ("2023-02-01", "2027-07-01")))
+# Every version the spec lists for the cluster operations (latest last), with the sunset dates it gives.
+CLUSTER_READ = Versions(
+    ("2023-01-01", "2023-02-01", "2024-08-05"), sunset=(("2023-01-01", "2027-07-01"), ("2023-02-01", "2027-07-01"))
+)
 CLUSTER_WRITE = Versions(
-    ("2024-10-23",),
+    ("2023-01-01", "2023-02-01", "2024-08-05", "2024-10-23"),
     sunset=(("2023-01-01", "2027-07-01"), ("2023-02-01", "2027-07-01"), ("2024-08-05", "2027-03-01")),
 )
 

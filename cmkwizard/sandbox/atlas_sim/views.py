@@ -151,9 +151,9 @@ def private_endpoint(endpoint: PrivateEndpoint) -> dict[str, Any]:
 def cluster(c: Cluster, group_id: str, base: URL) -> dict[str, Any]:
     specs = [
         {
-            "id": _derived_id(c.id, index, 1),
-            "regionConfigs": [_region_config(spec) for spec in shard],
-            "zoneId": _derived_id(c.id, index, 2),
+            "id": derived_id(c.id, index, 1),
+            "regionConfigs": [region_config(spec) for spec in shard],
+            "zoneId": derived_id(c.id, index, 2),
             "zoneName": f"Zone {index + 1}",
         }
         for index, shard in enumerate(c.shards)
@@ -187,7 +187,7 @@ def cluster(c: Cluster, group_id: str, base: URL) -> dict[str, Any]:
 _DISK_SIZE_GB = {"M10": 10.0, "M20": 20.0, "M30": 40.0, "M40": 80.0}
 
 
-def _region_config(spec: RegionSpec) -> dict[str, Any]:
+def region_config(spec: RegionSpec) -> dict[str, Any]:
     hardware: dict[str, Any] = {"instanceSize": spec.instance_size}
     config: dict[str, Any] = {
         "electableSpecs": hardware,
@@ -203,7 +203,7 @@ def _region_config(spec: RegionSpec) -> dict[str, Any]:
     return config
 
 
-def _derived_id(base_id: str, index: int, salt: int) -> str:
+def derived_id(base_id: str, index: int, salt: int) -> str:
     """A stable 24-hex id for a sub-document (replication spec, zone) of a record."""
     return f"{base_id[:20]}{(index * 16 + salt) & 0xFFFF:04x}"
 
