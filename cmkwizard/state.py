@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,17 @@ if TYPE_CHECKING:
 
 ENDPOINT_PROVIDERS = (PROVIDER_AWS, PROVIDER_AZURE)
 
+# Atlas reports valid: false while it checks a key it was just given. It is still checking when its last
+# configuration change is newer than any verdict on the key, and that change is recent.
+KEY_CHECK_WINDOW = timedelta(minutes=10)
+KEY_CHANGED_EVENT = "ENCRYPTION_AT_REST_CONFIGURATION_UPDATED"
+KEY_VERDICT_EVENTS = (
+    "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_SUCCEEDED",
+    "ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED",
+    "ENCRYPTION_AT_REST_CONFIG_IS_VALID",
+    "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID",
+)
+
 
 @dataclass(frozen=True)
 class Unavailable:
@@ -56,6 +67,7 @@ class ProjectState:
     endpoints: tuple[PrivateEndpoint, ...]
     caller: Caller | None = None
     unavailable: tuple[Unavailable, ...] = ()
+    key_being_checked: bool = False  # valid is false because Atlas is still checking a new or changed key
 
     def cluster(self, name: str) -> Cluster | None:
         return next((c for c in self.clusters if c.name == name), None)
@@ -77,7 +89,11 @@ class ProjectState:
     @property
     def in_transition(self) -> bool:
         """Something is moving on its own: poll faster until it settles."""
-        return any(c.in_transition for c in self.clusters) or any(e.in_transition for e in self.endpoints)
+        return (
+            self.key_being_checked
+            or any(c.in_transition for c in self.clusters)
+            or any(e.in_transition for e in self.endpoints)
+        )
 
     def diff(self, previous: ProjectState | None) -> list[Change]:
         """What changed since ``previous`` (nothing when there is no previous read to compare with)."""
@@ -163,7 +179,9 @@ async def read_project_state(
     """Read encryption at rest, cloud provider access, clusters and both providers' EAR private endpoints.
 
     Private-endpoint lists need Project Owner even to read; without it that part is reported in
-    ``unavailable`` instead of failing the whole read. Any other error propagates.
+    ``unavailable`` instead of failing the whole read. Any other error propagates. Only while the key
+    is not valid, the recent encryption events are read too, to tell a key being checked from an
+    unusable one.
     """
 
     async def caller() -> Caller | None:
@@ -184,16 +202,25 @@ async def read_project_state(
             unavailable.append(result)
         else:
             endpoints.extend(result)
+    read_at = clock.now()
     return ProjectState(
         project_id=group_id,
-        read_at=clock.now(),
+        read_at=read_at,
         encryption=encryption,
         access=access,
         clusters=tuple(clusters),
         endpoints=tuple(endpoints),
         caller=caller_info,
         unavailable=tuple(unavailable),
+        key_being_checked=encryption.valid is False and await _key_being_checked(client, group_id, read_at),
     )
+
+
+async def _key_being_checked(client: AtlasClient, group_id: str, now: datetime) -> bool:
+    events = await client.list_events(
+        group_id, (KEY_CHANGED_EVENT, *KEY_VERDICT_EVENTS), min_date=now - KEY_CHECK_WINDOW
+    )
+    return bool(events) and events[0].event_type_name == KEY_CHANGED_EVENT
 
 
 async def _endpoints_or_unavailable(

@@ -53,6 +53,7 @@ ENDPOINT_NOTES = {
 
 # The alerts Atlas raises in this situation, without their shared ENCRYPTION_AT_REST_ prefix (too wide for the pane).
 INVALID_KEY_ALERTS = ("KMS_NETWORK_ACCESS_DENIED", "CONFIG_NO_LONGER_VALID")
+KEY_CHECK_NOTE = "Atlas reports valid: false until it has checked it can encrypt and decrypt with the key."
 INVALID_KEY_WARNING = (
     "A node that restarts while valid is false stays down until Atlas can use the key again: "
     "do not restart, resize or pause clusters."
@@ -70,7 +71,7 @@ def encryption_block(state: ProjectState, changed: Changed, width: int) -> Conte
     mark = CHANGED_MARK if provider_changed else NO_MARK
     if ear.aws_kms.enabled:
         kms = ear.aws_kms
-        lines.append(Content.from_markup(f"{mark}AWS KMS  {_valid_markup(kms.valid)}"))
+        lines.append(Content.from_markup(f"{mark}AWS KMS  {_valid_markup(kms.valid, state.key_being_checked)}"))
         lines += _field("key", kms.customer_master_key_id, width)
         lines += _field("region", kms.region, width)
         lines += _field("private networking", _required(kms.require_private_networking), width)
@@ -78,7 +79,7 @@ def encryption_block(state: ProjectState, changed: Changed, width: int) -> Conte
             lines += _note("Uses IAM user access keys (legacy).", "$warning", width)
     elif ear.azure_key_vault.enabled:
         akv = ear.azure_key_vault
-        lines.append(Content.from_markup(f"{mark}Azure Key Vault  {_valid_markup(akv.valid)}"))
+        lines.append(Content.from_markup(f"{mark}Azure Key Vault  {_valid_markup(akv.valid, state.key_being_checked)}"))
         lines += _field("vault", akv.key_vault_name, width)
         lines += _field("key", akv.key_identifier, width)
         lines += _field("private networking", _required(akv.require_private_networking), width)
@@ -88,7 +89,9 @@ def encryption_block(state: ProjectState, changed: Changed, width: int) -> Conte
         lines.append(Content.from_markup(f"{mark}Google Cloud KMS (managed elsewhere)"))
     else:
         lines.append(Content.from_markup(f"{mark}[$text-muted]not enabled[/]"))
-    if ear.valid is False:
+    if ear.valid is False and state.key_being_checked:
+        lines += _note(KEY_CHECK_NOTE, "$warning", width)
+    elif ear.valid is False:
         lines.append(Content.from_markup("[b $error]⚠ Atlas cannot use the key.[/]"))
         lines.append(Content.from_markup("  [$error]Alerts ENCRYPTION_AT_REST_…[/]"))
         lines += [Content.from_markup("    [$error]$alert[/]", alert=alert) for alert in INVALID_KEY_ALERTS]
@@ -238,9 +241,11 @@ def _required(value: bool | None) -> str:
     return {True: "required", False: "off", None: "-"}[value]
 
 
-def _valid_markup(valid: bool | None) -> str:
+def _valid_markup(valid: bool | None, being_checked: bool) -> str:
     if valid is True:
         return "[$success]valid[/]"
+    if valid is False and being_checked:
+        return "[$warning]being checked[/]"
     if valid is False:
         return "[b $error]NOT VALID[/]"
     return "[$text-muted]validity unknown[/]"

@@ -6,7 +6,10 @@ from collections import Counter
 
 import pytest
 
+from cmkwizard.atlas.models import AwsKmsPatch
+from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.state import Subject, read_project_state
+from tests.journeys.test_onboard_aws import full_inputs
 
 LIST_PATHS = (
     "/encryptionAtRest",
@@ -91,3 +94,27 @@ async def test_a_large_project_is_read_whole_with_one_call_per_kind(world):
     assert len(state.clusters) == 500
     assert len(state.endpoints_for("AZURE")) == len({e.region_name for e in state.endpoints_for("AZURE")}) > 1
     assert answered_calls(world) == Counter({p: 1 for p in LIST_PATHS})
+
+
+async def test_a_key_atlas_is_still_checking_is_told_apart_from_an_unusable_one(world):
+    await ONBOARD_AWS.run(world.run(await full_inputs(world)), stop_after="enable")
+    configured = (await world.state()).encryption.aws_kms.customer_master_key_id
+    kms = world.boto("kms")
+    key = kms.describe_key(KeyId=configured)["KeyMetadata"]
+    same_key_other_form = key["KeyId"] if configured == key["Arn"] else key["Arn"]
+
+    await world.client().update_encryption_at_rest(
+        world.project_id, aws_kms=AwsKmsPatch(customer_master_key_id=same_key_other_form)
+    )
+    checking = await world.state()
+    await world.sleep(world.sandbox.store.timings.key_validation)
+    checked = await world.state()
+    kms.disable_key(KeyId=key["KeyId"])
+    try:
+        unusable = await world.state()
+    finally:
+        kms.enable_key(KeyId=key["KeyId"])
+
+    assert checking.encryption.valid is False and checking.key_being_checked and checking.in_transition
+    assert checked.encryption.valid is True and not checked.key_being_checked
+    assert unusable.encryption.valid is False and not unusable.key_being_checked

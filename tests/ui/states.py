@@ -62,6 +62,7 @@ def project_state(
     endpoints: list[dict[str, Any]] | None = None,
     private_networking: bool = False,
     read_at: datetime = READ_AT,
+    key_being_checked: bool = False,
 ) -> ProjectState:
     role: dict[str, Any] = {
         "providerName": "AWS",
@@ -73,6 +74,8 @@ def project_state(
     }
     if authorized:
         role |= {"iamAssumedRoleArn": ROLE_ARN, "authorizedDate": "2026-11-25T09:05:00Z"}
+    else:  # as Atlas sends a role not yet authorized
+        role |= {"iamAssumedRoleArn": None, "authorizedDate": None}
     kms: dict[str, Any] = {"enabled": enabled}
     if enabled:
         kms |= {
@@ -89,6 +92,7 @@ def project_state(
         access=CloudProviderAccess.from_api({"awsIamRoles": [role]}),
         clusters=tuple(Cluster.from_api(c) for c in (clusters if clusters is not None else [cluster("Cluster0")])),
         endpoints=tuple(PrivateEndpoint.from_api(e) for e in endpoints or []),
+        key_being_checked=key_being_checked,
     )
 
 

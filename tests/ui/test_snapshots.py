@@ -249,6 +249,11 @@ def test_status_pane_when_atlas_cannot_use_the_key(snap_compare, tmp_path):
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
+def test_status_pane_while_atlas_checks_the_key(snap_compare, tmp_path):
+    app = PageHost(tmp_path, "enable", OnboardAwsInputs(), valid=False, key_being_checked=True)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
 def rate_limited(request: httpx.Request) -> httpx.Response:
     body = {
         "error": 429,
