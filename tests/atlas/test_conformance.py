@@ -34,6 +34,9 @@ AWS_ROLE = {
     "atlasAssumedRoleExternalId": "5e2f1a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
     "createdDate": CREATED,
     "featureUsages": [],
+    # Atlas sends both as null until the role is authorized.
+    "iamAssumedRoleArn": None,
+    "authorizedDate": None,
 }
 AZURE_PRINCIPAL = {
     "providerName": "AZURE",
@@ -77,7 +80,11 @@ ANSWERS: dict[str, object] = {
     "listGroupCloudProviderAccess": {"awsIamRoles": [AWS_ROLE], "azureServicePrincipals": [AZURE_PRINCIPAL]},
     "getGroupCloudProviderAccess": AWS_ROLE,
     "createGroupCloudProviderAccess": AWS_ROLE,
-    "authorizeGroupCloudProviderAccessRole": {**AWS_ROLE, "iamAssumedRoleArn": "arn:aws:iam::123456789012:role/a"},
+    "authorizeGroupCloudProviderAccessRole": {
+        **AWS_ROLE,
+        "iamAssumedRoleArn": "arn:aws:iam::123456789012:role/a",
+        "authorizedDate": CREATED,
+    },
     "deauthorizeGroupCloudProviderAccessRole": None,
     "getGroupEncryptionAtRest": ENCRYPTION,
     "updateGroupEncryptionAtRest": ENCRYPTION,

@@ -118,3 +118,11 @@ async def test_a_key_atlas_is_still_checking_is_told_apart_from_an_unusable_one(
     assert checking.encryption.valid is False and checking.key_being_checked and checking.in_transition
     assert checked.encryption.valid is True and not checked.key_being_checked
     assert unusable.encryption.valid is False and not unusable.key_being_checked
+
+
+async def test_a_new_role_is_read_with_the_null_arn_and_date_atlas_sends(world):
+    role = await world.client().create_aws_role(world.project_id)
+
+    assert role.raw["iamAssumedRoleArn"] is None and role.raw["authorizedDate"] is None
+    assert role.iam_assumed_role_arn is None and role.authorized_date is None and not role.authorized
+    assert (await world.state()).aws_role(role.role_id) == role
