@@ -31,10 +31,14 @@ class AppContext:
 
     The defaults read ``self.settings`` when called, so after ``reload_settings`` (the operator typed
     credentials on the connect screen) new clients use the new settings.
+
+    ``clock`` is the time the services live in (the sandbox's simulated time); ``wall_clock`` is the time
+    people read, in the journal and on screen. They differ only in the sandbox.
     """
 
     settings: Settings
     clock: Clock = SYSTEM_CLOCK
+    wall_clock: Clock = SYSTEM_CLOCK
     sandbox: SandboxInfo | None = None
     tracer: Callable[[Exchange], None] | None = None
     journal_dir: Path | None = None
@@ -97,10 +101,20 @@ class AppContext:
             else:
                 from cmkwizard.journal import Journal
 
-                journal = Journal.for_project(project_id, clock=self.clock, directory=self.journal_dir)
+                journal = Journal.for_project(
+                    project_id,
+                    clock=self.wall_clock,
+                    simulated_clock=self.simulated_clock,
+                    directory=self.journal_dir,
+                )
             self._journals[project_id] = journal
             self._register_secrets()
         return self._journals[project_id]
+
+    @property
+    def simulated_clock(self) -> Clock | None:
+        """The services' clock when it is not the wall clock (in the sandbox), else None."""
+        return None if self.clock is self.wall_clock else self.clock
 
     def aws_account(self, region: str | None = None) -> AwsAccount:
         if self.aws_factory is not None:

@@ -1,7 +1,8 @@
 """The journal: an append-only JSON Lines record of every change made and every operator decision.
 
 One file per Atlas project (``<data dir>/cmkwizard/journal/<project id>.jsonl``, mode 0600). Each
-line is one entry: ``{"at": <ISO 8601 UTC>, "kind": ..., ...fields}``. Secrets cannot reach the file:
+line is one entry: ``{"at": <ISO 8601 UTC>, "kind": ..., ...fields}``; ``at`` is wall-clock time, and a
+sandbox's journal adds its simulated time as ``simulated_at``. Secrets cannot reach the file:
 every entry goes through ``redaction.redact`` and a ``SecretScrubber`` that masks secret-named keys in
 any spelling and any registered secret value wherever it appears.
 
@@ -37,14 +38,24 @@ OPERATOR_INPUT = "operator_input"
 UNEXPECTED_ERROR = "unexpected_error"
 KINDS = frozenset({ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_DECISION, OPERATOR_INPUT, UNEXPECTED_ERROR})
 _CHANGE_KINDS = {"ATLAS": ATLAS_CHANGE, "AWS": AWS_CHANGE, "AZURE": AZURE_CHANGE}
-_RESERVED = frozenset({"at", "kind"})
+_RESERVED = frozenset({"at", "simulated_at", "kind"})
 _OWN_CODE = re.compile(r"(?:cmkwizard|screens)/[^:]*\.py$")
 
 
 class Journal:
-    def __init__(self, path: Path, *, clock: Clock = SYSTEM_CLOCK, secrets: Iterable[str | Secret] = ()) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+        simulated_clock: Clock | None = None,
+        secrets: Iterable[str | Secret] = (),
+    ) -> None:
+        """``clock`` is wall-clock time; with a ``simulated_clock`` (the sandbox's), each entry also has its
+        time there, as ``simulated_at``."""
         self.path = path
         self._clock = clock
+        self._simulated_clock = simulated_clock
         self._scrubber = SecretScrubber(secrets)
         self._lock = threading.Lock()
 
@@ -54,6 +65,7 @@ class Journal:
         project_id: str,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        simulated_clock: Clock | None = None,
         directory: Path | None = None,
         secrets: Iterable[str | Secret] = (),
     ) -> Journal:
@@ -61,7 +73,8 @@ class Journal:
             project_id = check_project_id(project_id)
         except ValueError as err:
             raise ValueError(f"No journal for project {project_id!r}: {err}") from None
-        return cls((directory or paths.journal_dir()) / f"{project_id}.jsonl", clock=clock, secrets=secrets)
+        path = (directory or paths.journal_dir()) / f"{project_id}.jsonl"
+        return cls(path, clock=clock, simulated_clock=simulated_clock, secrets=secrets)
 
     def register_secret(self, value: str | Secret | None) -> None:
         """From now on, mask this exact value wherever it appears in an entry."""
@@ -74,7 +87,10 @@ class Journal:
         clash = _RESERVED & fields.keys()
         if clash:
             raise ValueError(f"{', '.join(sorted(clash))} is set by the journal itself")
-        entry = self._scrubber.scrub(to_jsonable({"at": self._clock.now().isoformat(), "kind": kind, **fields}))
+        times = {"at": self._clock.now().isoformat()}
+        if self._simulated_clock is not None:
+            times["simulated_at"] = self._simulated_clock.now().isoformat()
+        entry = self._scrubber.scrub(to_jsonable({**times, "kind": kind, **fields}))
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._lock:
             self._append(line.encode())

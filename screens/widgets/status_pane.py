@@ -4,12 +4,16 @@ Each poll is one `read_project_state` (one list call per resource kind). The nex
 only after the previous one has finished, so polls never overlap: soon while something is moving,
 rarely when all is steady, and further apart after failures (at least as long as Atlas' Retry-After).
 A failed poll marks the data stale and keeps the last good read on screen.
+
+Times on the pane are wall-clock times, and "next in N s" counts down every second. In the sandbox, whose
+clock runs faster, the simulated time of the read shows beside it, marked as such.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -20,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from cmkwizard.atlas.errors import AtlasApiError
-from cmkwizard.state import Change, Clock, ProjectState, read_project_state
+from cmkwizard.state import SYSTEM_CLOCK, Change, Clock, ProjectState, read_project_state
 from screens.widgets.error_panel import headline
 from screens.widgets.status_render import (
     changed_items,
@@ -30,6 +34,7 @@ from screens.widgets.status_render import (
     endpoints_block,
     read_line,
     roles_block,
+    simulated_line,
     stale_block,
 )
 
@@ -79,6 +84,9 @@ DEFAULT_POLL_POLICY = PollPolicy()
 class StatusPane(VerticalScroll):
     """Polls the project and shows encryption, roles, clusters and private endpoints."""
 
+    class Stale(Message):
+        """A poll failed: the pane keeps the last good read, marked stale."""
+
     class Updated(Message):
         """A poll succeeded; `changes` are the differences from the previous read."""
 
@@ -93,37 +101,52 @@ class StatusPane(VerticalScroll):
         project_id: str,
         *,
         clock: Clock,
+        wall_clock: Clock = SYSTEM_CLOCK,
         policy: PollPolicy = DEFAULT_POLL_POLICY,
         initial: ProjectState | None = None,
         id: str | None = "status-pane",
     ) -> None:
+        """`clock` is the one Atlas' times are in (simulated in the sandbox); `wall_clock` the one shown."""
         super().__init__(id=id)
         self.border_title = "Live status"
         self.can_focus = False
         self._client = client
         self._project_id = project_id
         self._clock = clock
+        self._wall_clock = wall_clock
         self._policy = policy
         self.state: ProjectState | None = initial
         self.failures = 0
         self.next_poll_in: float | None = None
+        """Seconds from the latest read (or failure) to the next poll."""
         self.last_error: BaseException | None = None
         self._last_changes: tuple[list[Change], datetime] | None = None
+        self._read_at: datetime | None = None  # wall-clock time of the state shown
+        self._failed_at: datetime | None = None
+        self._next_poll_at: datetime | None = None
         self._timer: Timer | None = None
         self._paused = False
 
     def compose(self):
-        for part in ("stale", "encryption", "roles", "clusters", "endpoints", "changes"):
+        for part in ("stale", "encryption", "roles", "clusters", "endpoints", "changes", "simulated"):
             yield Static(id=f"status-{part}", classes="status-block")
 
+    @property
+    def seconds_to_next_poll(self) -> int | None:
+        """Whole seconds until the next poll, counting down on the wall clock; None while none is due."""
+        if self._next_poll_at is None or self._paused:
+            return None
+        return max(0, math.ceil((self._next_poll_at - self._wall_clock.now()).total_seconds()))
+
     def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick, name="status-countdown")
         if self.state is None:
             self._show_loading()
             self.poll_now()
         else:
-            self.next_poll_in = self._policy.after_success(self.state)
+            self._read_at = self._wall_clock.now()
+            self._schedule(self._policy.after_success(self.state))
             self._render_state()
-            self._schedule(self.next_poll_in)
 
     @property
     def stale(self) -> bool:
@@ -142,6 +165,7 @@ class StatusPane(VerticalScroll):
 
     def poll_now(self) -> None:
         self._cancel_timer()
+        self._next_poll_at = None
         self._poll()
 
     @work(exclusive=True, group="status-poll", exit_on_error=False)
@@ -163,23 +187,48 @@ class StatusPane(VerticalScroll):
         self.state = state
         self.failures = 0
         self.last_error = None
+        self._read_at = self._wall_clock.now()
         if changes:
-            self._last_changes = (changes, state.read_at)
-        self.next_poll_in = self._policy.after_success(state)
+            self._last_changes = (changes, self._read_at)
+        self._schedule(self._policy.after_success(state))
         self._render_state()
         self.post_message(self.Updated(state, changes))
-        self._schedule(self.next_poll_in)
 
     def _failed(self, error: BaseException) -> None:
         self.failures += 1
         self.last_error = error
-        self.next_poll_in = self._policy.after_failure(self.failures, error)
+        self._failed_at = self._wall_clock.now()
+        self._schedule(self._policy.after_failure(self.failures, error))
         self.add_class("-stale")
-        self._update("stale", stale_block(self._clock.now(), headline(error), self.next_poll_in, TEXT_WIDTH))
-        self._schedule(self.next_poll_in)
+        self._render_stale()
+        self.post_message(self.Stale())
+
+    def _render_stale(self) -> None:
+        assert self.last_error is not None and self._failed_at is not None
+        due = self.seconds_to_next_poll
+        self._update("stale", stale_block(self._failed_at, headline(self.last_error), due, self.text_width))
+
+    @property
+    def text_width(self) -> int:
+        """Columns for text: the pane's own width where it is laid out wider (on a narrow screen, shown alone)."""
+        return max(TEXT_WIDTH, self.scrollable_content_region.width)
+
+    def on_resize(self) -> None:
+        if self.state is not None:
+            self._render_state()
+        if self.last_error is not None:
+            self._render_stale()
+
+    def _tick(self) -> None:
+        """Once a second: the countdown to the next poll."""
+        if self.last_error is not None:
+            self._render_stale()
+        if self._read_at is not None:
+            self.border_subtitle = read_line(self._read_at, self.seconds_to_next_poll)
 
     def _schedule(self, delay: float) -> None:
         self.next_poll_in = delay
+        self._next_poll_at = self._wall_clock.now() + timedelta(seconds=delay)
         if not self._paused:
             self._cancel_timer()
             self._timer = self.set_timer(delay, self.poll_now, name="status-poll")
@@ -199,12 +248,16 @@ class StatusPane(VerticalScroll):
         changed = changed_items(self._last_changes[0]) if self._last_changes else set()
         self.remove_class("-stale")
         self._update("stale", None)
-        self._update("encryption", encryption_block(state, changed, TEXT_WIDTH))
-        self._update("roles", roles_block(state, changed, TEXT_WIDTH))
-        self._update("clusters", clusters_block(state, changed, TEXT_WIDTH))
-        self._update("endpoints", endpoints_block(state, changed, TEXT_WIDTH))
-        self._update("changes", changes_block(*self._last_changes, TEXT_WIDTH) if self._last_changes else None)
-        self.border_subtitle = read_line(state.read_at, self.next_poll_in)
+        width = self.text_width
+        self._update("encryption", encryption_block(state, changed, width))
+        self._update("roles", roles_block(state, changed, width))
+        self._update("clusters", clusters_block(state, changed, width))
+        self._update("endpoints", endpoints_block(state, changed, width))
+        self._update("changes", changes_block(*self._last_changes, width) if self._last_changes else None)
+        simulated = self._clock is not self._wall_clock
+        self._update("simulated", simulated_line(state.read_at, width) if simulated else None)
+        assert self._read_at is not None
+        self.border_subtitle = read_line(self._read_at, self.seconds_to_next_poll)
 
     def _update(self, part: str, content: Content | str | None) -> None:
         block = self.query_one(f"#status-{part}", Static)

@@ -7,6 +7,7 @@ from the theme, so the pane follows light and dark themes alike.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -178,17 +179,23 @@ def _endpoint_lines(endpoint: PrivateEndpoint, mark: str, width: int) -> list[Co
     return lines
 
 
-def read_line(read_at: datetime, next_poll_in: float | None) -> Content:
+def read_line(read_at: datetime, next_poll_in: int | None) -> Content:
+    """When the state shown was read (wall clock) and how long until the next read, or that one is under way."""
     text = f"Read {clock_time(read_at)}"
-    if next_poll_in is not None:
-        text += f" · next in {next_poll_in:.0f} s"
+    text += f" · next in {next_poll_in} s" if next_poll_in is not None else " · reading…"
     return Content.from_markup("[$text-muted]$text[/]", text=text)
 
 
-def stale_block(failed_at: datetime, what: str, next_poll_in: float, width: int) -> Content:
+def simulated_line(simulated_at: datetime, width: int) -> Content:
+    """The sandbox's own (faster) time of the read, marked as simulated."""
+    return _join(_note(f"Simulated {clock_time(simulated_at)} (sandbox)", "$text-muted", width))
+
+
+def stale_block(failed_at: datetime, what: str, next_poll_in: int | None, width: int) -> Content:
     lines = [Content.from_markup("[b $error]STALE[/] [$error]read failed at $time[/]", time=clock_time(failed_at))]
     lines += _note(what, "$error", width)
-    lines += _note(f"Retrying in {next_poll_in:.0f} s (ctrl+r: now).", "$text-muted", width)
+    retry = f"Retrying in {next_poll_in} s (ctrl+r: now)." if next_poll_in is not None else "Retrying now."
+    lines += _note(retry, "$text-muted", width)
     return _join(lines)
 
 
@@ -230,7 +237,18 @@ def _note(text: str, style: str, width: int) -> list[Content]:
 
 
 def _chunks(value: str, size: int) -> list[str]:
-    return [value[i : i + size] for i in range(0, len(value), size)]
+    """Lines of at most `size`, broken after a `:` or `/` where possible (ARNs, key paths)."""
+    lines = [""]
+    for part in re.split(r"(?<=[:/])", value):
+        while len(part) > size:
+            room = size - len(lines[-1])
+            lines[-1] += part[:room]
+            part = part[room:]
+            lines.append("")
+        if len(lines[-1]) + len(part) > size:
+            lines.append("")
+        lines[-1] += part
+    return [line for line in lines if line]
 
 
 def _join(lines: list[Content]) -> Content:

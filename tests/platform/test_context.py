@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from cmkwizard.context import AppContext, sandbox_context
+from cmkwizard.journal import OPERATOR_DECISION
 from cmkwizard.sandbox import Sandbox
 from cmkwizard.settings import AUTH_DIGEST, Overrides, Profile, ProfileStore, load_settings
 from cmkwizard.trace import TraceWriter
@@ -80,3 +83,23 @@ async def test_sandbox_context_talks_to_the_sandbox_only(monkeypatch):
     assert project.id == info.project_id
     assert context.settings.project_id.source == "the sandbox"
     assert context.clock is sandbox.clock
+
+
+def test_a_sandbox_journal_is_in_wall_clock_time_with_the_simulated_time_beside_it(tmp_path):
+    with Sandbox(scenario="fresh", speed=0.0) as sandbox:
+        sandbox.clock.advance(3 * 3600)  # the sandbox is three hours ahead of the wall clock
+        context = sandbox_context(sandbox)
+        context.journal_dir = tmp_path
+        before = datetime.now(UTC)
+        entry = context.journal(sandbox.info.project_id).record(OPERATOR_DECISION, what="reuse role")
+        after = datetime.now(UTC)
+
+    assert before <= datetime.fromisoformat(entry["at"]) <= after
+    simulated = datetime.fromisoformat(entry["simulated_at"])
+    assert simulated - datetime.fromisoformat(entry["at"]) > timedelta(hours=2, minutes=59)
+
+
+def test_outside_the_sandbox_a_journal_entry_has_one_time(tmp_path):
+    context = AppContext(settings=load_settings(), journal_dir=tmp_path)
+    entry = context.journal(PROJECT_ID).record(OPERATOR_DECISION, what="reuse role")
+    assert "simulated_at" not in entry and datetime.fromisoformat(entry["at"]).tzinfo is not None

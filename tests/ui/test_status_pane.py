@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
@@ -28,12 +30,25 @@ async def client(viewer):
     await client.aclose()
 
 
+@pytest.fixture(autouse=True)
+def _no_faults_left_behind(viewer):
+    """The sandbox is shared by this module's tests: faults one test injects end with it."""
+    yield
+    viewer.sandbox.atlas_app.state.faults.clear()
+
+
+def pinned_clocks() -> dict[str, FixedClock]:
+    """Atlas' clock and the one shown are the same fixed clock: times on the pane are 09:30:00 UTC."""
+    clock = FixedClock()
+    return {"clock": clock, "wall_clock": clock}
+
+
 def pane_text(pane: StatusPane) -> str:
     return "\n".join(text_of(block) for block in pane.query(".status-block") if block.display)
 
 
 async def test_the_pane_shows_the_project_and_polls_slowly_when_steady(viewer, client):
-    pane = StatusPane(client, viewer.sandbox.info.project_id, clock=FixedClock(), policy=FAST)
+    pane = StatusPane(client, viewer.sandbox.info.project_id, **pinned_clocks(), policy=FAST)
     async with Host(pane).run_test() as pilot:
         await settle(pilot)
         text = pane_text(pane)
@@ -46,7 +61,7 @@ async def test_the_pane_shows_the_project_and_polls_slowly_when_steady(viewer, c
 async def test_a_cluster_in_transition_makes_the_pane_poll_fast_and_mark_the_change(viewer, client):
     sandbox = viewer.sandbox
     project = sandbox.store.projects[sandbox.info.project_id]
-    pane = StatusPane(client, sandbox.info.project_id, clock=FixedClock(), policy=FAST)
+    pane = StatusPane(client, sandbox.info.project_id, **pinned_clocks(), policy=FAST)
     async with Host(pane).run_test() as pilot:
         await settle(pilot)
         start_cluster_change(project.clusters["orders"], sandbox.clock.now(), sandbox.store.timings)
@@ -66,7 +81,7 @@ async def test_a_cluster_in_transition_makes_the_pane_poll_fast_and_mark_the_cha
 
 async def test_a_rate_limit_marks_the_data_stale_and_backs_off_as_long_as_atlas_asks(viewer, client):
     sandbox = viewer.sandbox
-    pane = StatusPane(client, sandbox.info.project_id, clock=FixedClock(), policy=PollPolicy(0.05, 0.3, 120.0))
+    pane = StatusPane(client, sandbox.info.project_id, **pinned_clocks(), policy=PollPolicy(0.05, 0.3, 120.0))
     async with Host(pane).run_test() as pilot:
         await settle(pilot)
         sandbox.inject_fault("GET", r"/clusters$", "429", count=1, retry_after=42)
@@ -87,7 +102,7 @@ async def test_a_rate_limit_marks_the_data_stale_and_backs_off_as_long_as_atlas_
 async def test_repeated_failures_back_off_exponentially_up_to_the_cap(viewer, client):
     sandbox = viewer.sandbox
     policy = PollPolicy(active=10, steady=20, backoff_cap=80)
-    pane = StatusPane(client, sandbox.info.project_id, clock=FixedClock(), policy=policy)
+    pane = StatusPane(client, sandbox.info.project_id, **pinned_clocks(), policy=policy)
     async with Host(pane).run_test() as pilot:
         await settle(pilot)
         sandbox.inject_fault("GET", r"/encryptionAtRest$", "500", count=50)
@@ -98,3 +113,18 @@ async def test_repeated_failures_back_off_exponentially_up_to_the_cap(viewer, cl
             delays.append(pane.next_poll_in)
         assert delays == [20, 40, 80, 80]
         assert "HTTP 500 UNEXPECTED_ERROR" in text_of(pane.query_one("#status-stale"))
+
+
+async def test_the_next_read_counts_down_on_the_wall_clock_and_sandbox_time_is_marked(viewer, client):
+    wall = FixedClock()
+    simulated = FixedClock(wall.moment + timedelta(hours=2))
+    policy = PollPolicy(active=30, steady=30, backoff_cap=30)
+    pane = StatusPane(client, viewer.sandbox.info.project_id, clock=simulated, wall_clock=wall, policy=policy)
+    async with Host(pane).run_test() as pilot:
+        await settle(pilot)
+        assert "Read 09:30:00 UTC · next in 30 s" in str(pane.border_subtitle)
+        assert "Simulated 11:30:00 UTC (sandbox)" in pane_text(pane)
+
+        wall.moment += timedelta(seconds=12)
+        await pilot.pause(1.2)  # the countdown ticks once a second
+        assert "Read 09:30:00 UTC · next in 18 s" in str(pane.border_subtitle)
