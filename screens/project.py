@@ -78,6 +78,8 @@ by a role. Nothing is changed by the preflight.
         Binding("down", "move(1)", "Next project", show=False),
         Binding("up", "move(-1)", "Previous project", show=False),
         Binding("ctrl+r", "reload", "Reload projects"),
+        # Enter anywhere but a field, a list or another button: the Start button's enter, even before it is ready.
+        Binding("enter", "start", "Start onboarding", show=False),
     ]
 
     def __init__(self) -> None:
@@ -85,6 +87,8 @@ by a role. Nothing is changed by the preflight.
         self.entries: list[ProjectEntry] = []
         self.chosen: ProjectEntry | None = None
         self.state: ProjectState | None = None
+        self.start_when_ready = False
+        """Enter was pressed for the project whose preflight is still running: start once it is done."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,9 +169,15 @@ by a role. Nothing is changed by the preflight.
         self.choose(event.option.id)
 
     def choose(self, project_id: str | None) -> None:
+        """Preflight the project; for the project already chosen, enter means start (as soon as it can)."""
         entry = next((e for e in self.entries if e.project.id == project_id), None)
-        if entry is not None:
-            self.run_preflight(entry)
+        if entry is None:
+            return
+        if self.chosen is not None and self.chosen.project.id == entry.project.id:
+            self.action_start()
+            return
+        self.start_when_ready = False
+        self.run_preflight(entry)
 
     @work(exclusive=True, exit_on_error=False, group="preflight")
     async def run_preflight(self, entry: ProjectEntry) -> None:
@@ -188,15 +198,29 @@ by a role. Nothing is changed by the preflight.
         except Exception as err:  # explained on screen
             self.query_one("#projects-progress", Static).update("")
             error.show(err)
+            self.chosen, self.start_when_ready = None, False  # enter on the project tries again
             return
         self.state = state
         self.query_one("#projects-progress", Static).update("")
-        card.update(preflight_text(preflight(state, self.wizard.caller)))
+        checked = preflight(state, self.wizard.caller)
+        card.update(preflight_text(checked))
         card.remove_class("hidden")
         start.disabled = False
         start.focus()
+        if self.start_when_ready:
+            if checked.warnings():
+                self.start_when_ready = False  # what the operator has not read yet must not be skipped
+                self.notify("Read the preflight's warnings, then press Start.", title="Before you start")
+            else:
+                self.start()
+
+    def action_start(self) -> None:
+        """Start now if the preflight is in, else as soon as it is (unless it has warnings to read first)."""
+        self.start_when_ready = self.chosen is not None
+        self.start()
 
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         if self.chosen is not None and self.state is not None:
+            self.start_when_ready = False
             self.post_message(ProjectChosen(self.chosen.project, self.state))

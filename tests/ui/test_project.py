@@ -73,3 +73,30 @@ async def test_start_opens_the_first_unfinished_step_and_escape_walks_back(viewe
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ConnectScreen)
+
+
+async def test_enter_while_the_preflight_reads_the_project_starts_once_it_is_in(wizard):
+    """The Start button shows while the preflight still reads the project; the operator's first enter then
+    counts (it used to restart the preflight and be lost)."""
+    wizard.sandbox.inject_fault("GET", r"/clusters$", "latency", count=1, seconds=0.5)
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_projects_without_waiting(app, pilot)
+        screen = app.screen
+        assert screen.chosen is not None and screen.state is None, "the preflight is still reading"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RoleScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, RoleScreen)
+
+
+async def open_projects_without_waiting(app, pilot) -> None:
+    """Continue, then wait only until the project screen has started the configured project's preflight."""
+    await settle(pilot)
+    await pilot.press("enter")
+    for _ in range(200):
+        await pilot.pause(0.01)
+        if isinstance(app.screen, ProjectScreen) and app.screen.chosen is not None:
+            return
+    raise AssertionError("the project screen did not start a preflight")
