@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet
+from textual.widgets import Button, Input, Label, RadioSet
 
 from cmkwizard.secrets import Secret
 from cmkwizard.settings import (
@@ -18,6 +18,7 @@ from cmkwizard.settings import (
     check_secret,
 )
 from screens.widgets.field import Field, ParsedBy
+from screens.widgets.ticks import Choice
 
 TYPED_ORIGIN = "the connect screen"
 
@@ -38,8 +39,8 @@ class CredentialsForm(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Kind of credentials")
         with RadioSet(id="credentials-kind"):
-            yield RadioButton("API key (public and private key)", value=True, id="kind-digest")
-            yield RadioButton("Service account (client ID and secret)", id="kind-service-account")
+            yield Choice("API key (public and private key)", value=True, id="kind-digest")
+            yield Choice("Service account (client ID and secret)", id="kind-service-account")
         yield Field("Public key", id="identifier", placeholder="8 characters, for example zmmrboas")
         yield Field("Private key", id="secret", password=True, hint="Used for this run only; never saved or shown.")
         with Horizontal(classes="actions"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Markdown, Static
 
 
@@ -26,3 +26,21 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Markdown(self._markdown)
         yield Footer()
+
+
+def keys_markdown(screen: Screen) -> str:
+    """The keys that work on `screen` right now, as a Markdown table for its help."""
+    rows = []
+    seen = set()
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not active.enabled or binding.action in seen:
+            continue
+        seen.add(binding.action)
+        rows.append(f"| {screen.app.get_key_display(binding)} | {binding.tooltip or binding.description} |")
+    keys = "\n".join(["| Key | What it does |", "|---|---|", *rows])
+    return (
+        f"## Keys on this page\n\n{keys}\n\n"
+        "**Tab** and **shift+tab** move between the fields, lists and buttons; **enter** presses a button; "
+        "**space** ticks a box. **ctrl+p** lists everything this page can do."
+    )

@@ -1,5 +1,9 @@
 """The frame of every journey page: steps on the left, the live status on the right, the page between.
 
+Where three columns do not fit, the steps become a one-line header ("Step 3 of 7 · Key and region")
+and the live status moves behind a key (F2), which the footer shows. Apply and Back stay at the foot
+of the page, however long it is.
+
 A page validates what the operator typed (`collect_inputs`), may ask for confirmation, then runs its
 step's idempotent `apply` in a worker while progress and countdowns show under the page. Escape
 cancels a running step; otherwise it goes back a page.
@@ -20,13 +24,19 @@ from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepView
 from screens.base import WizardScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
+from screens.widgets.field import Field
 from screens.widgets.progress_line import ProgressLine
 from screens.widgets.status_pane import StatusPane
-from screens.widgets.step_list import StepList
+from screens.widgets.step_list import StepList, step_header
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
     from screens.flow import JourneyFlow, Page
+
+
+THREE_COLUMNS = 112
+"""The narrowest screen that shows the steps, the page and the live status side by side."""
+NARROW, WIDE, STATUS_SHOWN = "-narrow", "-wide", "-status-shown"
 
 
 class StepScreen(WizardScreen):
@@ -36,9 +46,11 @@ class StepScreen(WizardScreen):
     """False for pages that only gather inputs for a step a later page runs."""
 
     JOURNEY_PAGE = True
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, NARROW), (THREE_COLUMNS, WIDE)]
     BINDINGS = [
-        Binding("ctrl+n", "apply", "Apply / next", id="apply"),
-        Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status"),
+        Binding("ctrl+n", "apply", "Apply", tooltip="Apply this page, then go to the next", id="apply"),
+        Binding("ctrl+r", "refresh_status", "Refresh", tooltip="Read the live status now", id="refresh-status"),
+        Binding("f2", "toggle_status", "Status", tooltip="Show the live status, or the page again", id="toggle-status"),
     ]
 
     def __init__(self, flow: JourneyFlow[Any]) -> None:
@@ -79,13 +91,17 @@ class StepScreen(WizardScreen):
         return self.page.title
 
     @property
-    def help_markdown(self) -> str:
-        return self.step.help
+    def page_help(self) -> str:
+        number, total = self.flow.position(self.page)
+        return f"**{step_header(number, total, self.page.title)}**\n\n{self.step.help}"
 
     def compose(self) -> ComposeResult:
         wizard = self.wizard
         assert wizard.client is not None
         yield Header()
+        with Horizontal(id="step-header"):
+            yield Static("", id="step-header-title")
+            yield Static("", id="step-header-status")
         with Horizontal(id="journey-frame"):
             yield StepList()
             with VerticalScroll(classes="page", id="step-page"):
@@ -97,30 +113,84 @@ class StepScreen(WizardScreen):
                         yield Static("", id="dry-run-calls")
                 yield ProgressLine(self.flow.clock, id="step-progress")
                 yield ErrorPanel(id="step-error")
-                with Horizontal(classes="actions"):
+                with Horizontal(classes="actions", id="step-actions"):
                     yield Button(self.APPLY_LABEL, id="apply", variant="primary")
                     yield Button("Back", id="back")
             yield StatusPane(
                 wizard.client,
                 self.flow.project.id,
                 clock=self.flow.clock,
+                wall_clock=wizard.context.wall_clock,
                 policy=wizard.poll_policy,
                 initial=self.flow.state,
             )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         number, total = self.flow.position(self.page)
-        self.query_one("#step-title", Static).update(f"Step {number} of {total} · {self.page.title}")
+        title = step_header(number, total, self.page.title)
+        self.query_one("#step-title", Static).update(title)
+        self.query_one("#step-header-title", Static).update(title)
         self._show_state()
+
+    # --- where the steps and the live status go -----------------------------------------------
+
+    @property
+    def narrow(self) -> bool:
+        """Too narrow for three columns: the steps are one line, the live status is behind F2."""
+        return self.has_class(NARROW)
+
+    def on_resize(self) -> None:
+        if not self.narrow:
+            self.set_class(False, STATUS_SHOWN)
+        self._show_status_hint()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_status":
+            return self.narrow
+        return True
+
+    def action_toggle_status(self) -> None:
+        """Show the live status in place of the page, or the page again."""
+        if not self.narrow:
+            return
+        shown = not self.has_class(STATUS_SHOWN)
+        self.set_class(shown, STATUS_SHOWN)
+        pane = self.query_one(StatusPane)
+        pane.can_focus = shown
+        if shown:
+            self._page_focus = self.focused
+            pane.focus()
+        else:
+            previous = getattr(self, "_page_focus", None)
+            if previous is not None and previous.is_attached:
+                previous.focus()
+            else:
+                self.focus_next()
+        self._show_status_hint()
+
+    def _show_status_hint(self) -> None:
+        """The header says where the live status is, and whether its data is stale."""
+        pane = self.query_one(StatusPane)
+        if self.has_class(STATUS_SHOWN):
+            hint = "F2 or escape: back to the page"
+        else:
+            hint = "F2: live status" + (" (STALE)" if pane.stale else "")
+        self.query_one("#step-header-status", Static).update(hint)
 
     def _show_state(self) -> None:
         view = self.flow.view(self.page.step_key)
-        self.query_one(StepList).show(self.flow.views(), current=self.page.step_key)
+        self.query_one(StepList).show(self.flow.views(), current=self.page.step_key, page=self._page_name())
         self.query_one("#step-summary", Static).update(self.describe(view))
         self.update_page(view)
         if self.RUNS_STEP:
             self.query_one("#dry-run-calls", Static).update(self._dry_run())
+
+    def _page_name(self) -> str | None:
+        """The page's title when the step on screen spans several pages, else None."""
+        siblings = [p for p in self.flow.pages if p.step_key == self.page.step_key]
+        return self.page.title if len(siblings) > 1 else None
 
     def _dry_run(self) -> str:
         planned = self.step.plan(self.flow.state, self.flow.inputs)
@@ -138,6 +208,11 @@ class StepScreen(WizardScreen):
     def _state_read(self, event: StatusPane.Updated) -> None:
         self.flow.state = event.state
         self._show_state()
+        self._show_status_hint()
+
+    @on(StatusPane.Stale)
+    def _state_stale(self) -> None:
+        self._show_status_hint()
 
     def action_refresh_status(self) -> None:
         self.query_one(StatusPane).poll_now()
@@ -150,6 +225,9 @@ class StepScreen(WizardScreen):
     # --- back and apply ---------------------------------------------------------------------------
 
     def back(self) -> bool:
+        if self.has_class(STATUS_SHOWN):
+            self.action_toggle_status()
+            return True
         if self.running:
             self.workers.cancel_group(self, "apply")
             return True
@@ -168,12 +246,25 @@ class StepScreen(WizardScreen):
         if self.running:
             return
         if not self.collect_inputs():
+            self.call_after_refresh(self.reveal_problem)
             return
         self.flow.save_inputs()
         if self.RUNS_STEP:
             self.apply_step()
         else:
             self.applied(self.flow.state)
+
+    def reveal_problem(self) -> None:
+        """After inputs were refused: focus the first field that needs another value, else bring the first
+        message into view, so the operator sees what to change without looking for it."""
+        for field in self.query(".field.-invalid").results(Field):
+            field.input.focus(scroll_visible=False)
+            field.scroll_visible(animate=False)
+            return
+        for message in self.query(".field-error"):
+            if message.display:
+                message.scroll_visible(animate=False)
+                return
 
     @work(exclusive=True, exit_on_error=False, group="apply")
     async def apply_step(self) -> None:
@@ -200,6 +291,8 @@ class StepScreen(WizardScreen):
         except Exception as err:  # every failure is explained on the page
             self.query_one("#step-error", ErrorPanel).show(err)
             self.query_one(StatusPane).poll_now()
+            # Once Apply is enabled again: enter tries again, and the error stays in sight.
+            self.call_after_refresh(self._focus_apply)
             return None
         finally:
             self._set_running(False)
@@ -220,6 +313,9 @@ class StepScreen(WizardScreen):
 
     def _progress(self, event: ProgressEvent) -> None:
         self.query_one("#step-progress", ProgressLine).show(event)
+
+    def _focus_apply(self) -> None:
+        self.query_one("#apply", Button).focus(scroll_visible=False)
 
     def _set_running(self, running: bool) -> None:
         self.running = running

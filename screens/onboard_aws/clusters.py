@@ -35,7 +35,7 @@ def row(entry: Eligibility, selected: bool) -> tuple[Text, ...]:
 class ClustersScreen(StepScreen):
     PAGE_KEY = "clusters"
     APPLY_LABEL = "Encrypt the chosen clusters"
-    BINDINGS = [Binding("space", "toggle", "Choose / unchoose", show=True)]
+    BINDINGS = [Binding("space", "toggle", "Choose", show=True)]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from cmkwizard.journeys.aws_enable import AwsKmsChange, planned_change
 from cmkwizard.journeys.base import StepView
 from screens.step_screen import StepScreen
 from screens.widgets.confirm import ConfirmModal
+from screens.widgets.ticks import TickBox
 
 MIGRATION_WORD = "migrate"
 SHORT_VALUES = 20  # longer before/after values get a line of their own
@@ -52,7 +53,7 @@ class EnableScreen(StepScreen):
         yield card
         kms = self.flow.state.encryption.aws_kms
         if kms.uses_legacy_credentials:
-            yield Checkbox(
+            yield TickBox(
                 f"Move from access key {kms.access_key_id} to the role",
                 value=self.flow.inputs.confirm_legacy_migration,
                 id="legacy-migration",

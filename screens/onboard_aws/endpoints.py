@@ -24,6 +24,7 @@ from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_privat
 from screens.step_screen import StepScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.field import Field, ParsedBy
+from screens.widgets.ticks import TickBox, TickList
 
 STATUS_COLOURS = {
     ENDPOINT_ACTIVE: "green",
@@ -45,7 +46,7 @@ class EndpointsScreen(StepScreen):
     def compose_page(self) -> ComposeResult:
         yield Static(INTRO, classes="muted section")
         yield Static("Regions", classes="section-title")
-        yield SelectionList[str](id="regions")
+        yield TickList[str](id="regions")
         yield Field(
             "Add a region",
             id="extra-region",
@@ -60,7 +61,7 @@ class EndpointsScreen(StepScreen):
         yield Static("", id="endpoint-detail", classes="muted")
         with Horizontal(classes="actions"):
             yield Button("Remove the selected endpoint…", id="remove-endpoint", variant="error", compact=True)
-        yield Checkbox(
+        yield TickBox(
             "Remove FAILED endpoints and create them again",
             value=self.flow.inputs.replace_failed_endpoints,
             id="replace-failed",

@@ -20,6 +20,7 @@ from screens.step_screen import StepScreen
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.field import Field, ParsedBy
 from screens.widgets.policy_viewer import PolicyViewer
+from screens.widgets.ticks import TickBox
 
 
 def key_option(key: KmsKey) -> Option:
@@ -66,7 +67,7 @@ class KeyScreen(StepScreen):
             yield Button("List keys in this region", id="list-keys", compact=True, disabled=self.flow.aws is None)
         yield OptionList(id="keys", classes="hidden")
         yield ErrorPanel(id="keys-error")
-        yield Checkbox(
+        yield TickBox(
             "Attach the KMS access policy to the role",
             value=inputs.attach_key_policy,
             id="attach-policy",

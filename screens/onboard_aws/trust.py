@@ -14,6 +14,7 @@ from cmkwizard.journeys.base import StepView
 from screens.onboard_aws.aws_panel import AwsPanel
 from screens.step_screen import StepScreen
 from screens.widgets.policy_viewer import PolicyViewer
+from screens.widgets.ticks import TickBox
 
 PASTE_HINT = (
     "Paste the role's current trust policy here (aws iam get-role --role-name <name> "
@@ -41,7 +42,7 @@ class TrustPolicyScreen(StepScreen):
         with Horizontal(classes="actions"):
             yield Button("Merge", id="merge", compact=True)
         yield AwsPanel(self.flow, self.wizard.context.aws_account)
-        yield Checkbox(
+        yield TickBox(
             "Let the wizard create the IAM role, or merge this statement into its trust policy, when authorizing",
             value=self.flow.inputs.manage_trust_policy,
             id="manage-trust",

@@ -32,7 +32,10 @@ def headline(error: BaseException) -> str:
 
 
 class ErrorPanel(Static):
-    """Hidden until an error is shown; cleared when the operator tries again."""
+    """Hidden until an error is shown; cleared when the operator tries again.
+
+    A shown error scrolls into view once laid out: an error below the fold is an error not seen.
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -43,6 +46,7 @@ class ErrorPanel(Static):
         self.error = error
         self.update(explanation_content(error))
         self.add_class("-visible")
+        self.call_after_refresh(self.scroll_visible, animate=False)
 
     def clear(self) -> None:
         self.error = None

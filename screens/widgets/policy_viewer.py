@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -98,7 +98,8 @@ class PolicyViewer(Vertical):
         return policy_text(self._document)
 
     def compose(self) -> ComposeResult:
-        yield Static(self._highlighted(), classes="policy-json")
+        with ScrollableContainer(classes="policy-scroll", can_focus=False):
+            yield Static(self._highlighted(), classes="policy-json")
         with Horizontal(classes="policy-buttons"):
             yield Button("Copy", id="copy-policy", compact=True)
             yield Button("Save…", id="save-policy", compact=True)

@@ -1,4 +1,8 @@
-"""The journey's steps with where each stands: done, next, to do, blocked (and why) or skipped."""
+"""The journey's steps with where each stands: done, next, to do, blocked (and why) or skipped.
+
+The step on screen stands out (bold, reversed, with `◀`), whatever the journey's next step is; when
+its step spans several pages, the page on screen is named under it. Notes wrap to the list's width.
+"""
 
 from __future__ import annotations
 
@@ -19,19 +23,25 @@ MARKS = {
     StepState.BLOCKED: ("✖", "$error"),
     StepState.SKIPPED: ("–", "$text-muted"),
 }
+HERE = "◀"
 
 
-NOTE_LENGTH = 48  # about two lines of the sidebar; the page shows the whole text
-
-
-def step_prompt(number: int, view: StepView) -> Content:
-    """The step's title; a blocked step also says why (shortened)."""
+def step_prompt(number: int, view: StepView, *, current: bool = False, page: str | None = None) -> Content:
+    """The step's title; a blocked step also says why; the current step is marked, with its page if given."""
     mark, style = MARKS[view.state]
-    title = Content.from_markup(f"[{style}]$mark[/] $number. $title", mark=mark, number=number, title=view.title)
-    if view.state is not StepState.BLOCKED or not view.reason:
-        return title
-    note = view.reason if len(view.reason) <= NOTE_LENGTH else view.reason[: NOTE_LENGTH - 1].rstrip() + "…"
-    return Content("\n").join([title, Content.from_markup("   [$text-muted]$note[/]", note=note)])
+    text = f"[b reverse]$number. $title {HERE}[/]" if current else "$number. $title"
+    title = Content.from_markup(f"[{style}]$mark[/] {text}", mark=mark, number=number, title=view.title)
+    lines = [title]
+    if current and page:
+        lines.append(Content.from_markup("  ↳ [b]$page[/]", page=page))
+    if view.state is StepState.BLOCKED and view.reason:
+        lines.append(Content.from_markup("   [$text-muted]$note[/]", note=view.reason))
+    return Content("\n").join(lines)
+
+
+def step_header(number: int, total: int, title: str) -> str:
+    """The one line that stands in for the step list where it does not fit."""
+    return f"Step {number} of {total} · {title}"
 
 
 class StepList(OptionList):
@@ -51,11 +61,17 @@ class StepList(OptionList):
         super().__init__(id=id)
         self.border_title = "Steps"
         self.views: tuple[StepView, ...] = ()
+        self.current: str | None = None
 
-    def show(self, views: Sequence[StepView], current: str | None) -> None:
-        """Replace the steps; `current` is the key of the step on screen."""
+    def show(self, views: Sequence[StepView], current: str | None, page: str | None = None) -> None:
+        """Replace the steps; `current` is the key of the step on screen, `page` names its page when the step
+        has more than one."""
         self.views = tuple(views)
-        self.set_options(Option(step_prompt(number, view), id=view.key) for number, view in enumerate(views, start=1))
+        self.current = current
+        self.set_options(
+            Option(step_prompt(number, view, current=view.key == current, page=page), id=view.key)
+            for number, view in enumerate(views, start=1)
+        )
         keys = [view.key for view in views]
         if current in keys:
             self.highlighted = keys.index(current)
