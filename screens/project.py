@@ -206,7 +206,9 @@ by a role. Nothing is changed by the preflight.
         card.update(preflight_text(checked))
         card.remove_class("hidden")
         start.disabled = False
-        start.focus()
+        start.focus(scroll_visible=False)
+        # What the preflight found comes into view, from its top (Start is always in view at the foot).
+        self.call_after_refresh(card.scroll_visible, animate=False, top=True)
         if self.start_when_ready:
             if checked.warnings():
                 self.start_when_ready = False  # what the operator has not read yet must not be skipped

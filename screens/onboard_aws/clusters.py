@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, DataTable, Input, Static
 
 from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.aws.errors import InputError
@@ -14,6 +14,9 @@ from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.clusters import eligibility_table
 from cmkwizard.journeys.eligibility import Eligibility
 from screens.step_screen import StepScreen
+
+
+FILTER_FROM = 10  # a project with more clusters than this gets a filter above the table
 
 
 def row(entry: Eligibility, selected: bool) -> tuple[Text, ...]:
@@ -43,6 +46,8 @@ class ClustersScreen(StepScreen):
 
     def compose_page(self) -> ComposeResult:
         yield Static("Space chooses a cluster; only eligible clusters can be chosen.", classes="muted")
+        many = len(self.flow.state.clusters) > FILTER_FROM
+        yield Input(placeholder="Filter clusters by name", id="clusters-filter", classes="" if many else "hidden")
         table: DataTable[Text] = DataTable(id="clusters-table", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static("", id="cluster-detail", classes="muted")
@@ -57,11 +62,22 @@ class ClustersScreen(StepScreen):
         table = self.query_one("#clusters-table", DataTable)
         cursor = table.cursor_row
         table.clear()
+        wanted = self.query_one("#clusters-filter", Input).value.strip().lower()
         for entry in eligibility_table(self.flow.state, PROVIDER_AWS):
+            if wanted and wanted not in entry.name.lower():
+                continue
             table.add_row(*row(entry, entry.name in self.selected), key=entry.name)
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1))
         self._label_apply()
+
+    @on(Input.Changed, "#clusters-filter")
+    def _filtered(self) -> None:
+        self.update_page(self.flow.view(self.page.step_key))
+
+    @on(Input.Submitted, "#clusters-filter")
+    def _to_table(self) -> None:
+        self.query_one("#clusters-table", DataTable).focus()
 
     @on(DataTable.RowHighlighted, "#clusters-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:

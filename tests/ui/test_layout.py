@@ -8,15 +8,17 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, OptionList, TextArea
 
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.onboard_aws import preflight
 from screens.onboard_aws.key import KeyScreen
 from screens.onboard_aws.role import RoleScreen
 from screens.onboard_aws.trust import TrustPolicyScreen
+from screens.preflight_view import preflight_text
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.status_pane import StatusPane
 from screens.widgets.step_list import HERE, StepList
 from screens.widgets.ticks import TICKED, UNTICKED, TickBox, TickList
 from tests.ui.page_host import FRESH, PageHost
-from tests.ui.states import KEY_ID, ROLE_ARN, cluster
+from tests.ui.states import KEY_ID, ROLE_ARN, cluster, project_state
 from tests.ui.support import Host, settle, shown
 from tests.ui.test_onboarding import apply, start_onboarding, walk_to_key_page
 
@@ -187,3 +189,29 @@ async def test_the_step_list_marks_the_page_on_screen_not_the_furthest_reached(w
         prompts = [str(steps.get_option_at_index(i).prompt) for i in range(steps.option_count)]
         assert HERE in prompts[0] and not any(HERE in prompt for prompt in prompts[1:])
         assert prompts[1].startswith("▶"), "step 2 is still the next one to do"
+
+
+def test_a_long_preflight_is_summarised_with_counts_and_where_to_see_every_cluster():
+    state = project_state(enabled=False, clusters=[cluster(f"cluster-{n:03d}") for n in range(1, 501)])
+    text = preflight_text(preflight(state, None)).plain
+    assert "500 eligible, 0 not" in text
+    assert "cluster-005" in text and "cluster-006" not in text
+    assert "… and 495 more eligible (the Clusters page lists them all, with a filter)" in text
+    assert len(text.splitlines()) < 15
+
+
+async def test_a_long_cluster_table_has_a_filter(tmp_path):
+    clusters = [cluster(f"cluster-{n:03d}") for n in range(1, 41)]
+    app = PageHost(tmp_path, "clusters", OnboardAwsInputs(), clusters=clusters)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#clusters-table", DataTable)
+        assert table.row_count == 40
+        app.screen.query_one("#clusters-filter").focus()
+        await pilot.press(*"-03", "enter")
+        await settle(pilot)
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [f"cluster-0{n}" for n in range(30, 40)]
+        assert table.has_focus
+        await pilot.press("space")
+        assert str(app.screen.query_one("#apply", Button).label) == "Encrypt 1 cluster"
+        assert in_view(app.screen.query_one("#apply"))
