@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Collapsible, Footer, Header, Static
 
 from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepView
@@ -46,6 +46,7 @@ class StepScreen(WizardScreen):
     """False for pages that only gather inputs for a step a later page runs."""
 
     JOURNEY_PAGE = True
+    AUTO_FOCUS = "#step-page"  # the page, whatever the width (a page may focus one of its fields instead)
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, NARROW), (THREE_COLUMNS, WIDE)]
     BINDINGS = [
         Binding("ctrl+n", "apply", "Apply", tooltip="Apply this page, then go to the next", id="apply"),
@@ -104,15 +105,17 @@ class StepScreen(WizardScreen):
             yield Static("", id="step-header-status")
         with Horizontal(id="journey-frame"):
             yield StepList()
-            with VerticalScroll(classes="page", id="step-page"):
-                yield Static("", id="step-title", classes="page-title")
-                yield Static("", id="step-summary", classes="section")
-                yield from self.compose_page()
-                if self.RUNS_STEP:
-                    with Collapsible(title="Dry run: the API calls", id="dry-run"):
-                        yield Static("", id="dry-run-calls")
-                yield ProgressLine(self.flow.clock, id="step-progress")
-                yield ErrorPanel(id="step-error")
+            with Vertical(id="step-column"):
+                with VerticalScroll(classes="page", id="step-page"):
+                    yield Static("", id="step-title", classes="page-title")
+                    yield Static("", id="step-summary", classes="section")
+                    yield from self.compose_page()
+                    if self.RUNS_STEP:
+                        with Collapsible(title="Dry run: the API calls", id="dry-run"):
+                            yield Static("", id="dry-run-calls")
+                    yield ProgressLine(self.flow.clock, id="step-progress")
+                    yield ErrorPanel(id="step-error")
+                # Under the page rather than in it: always in view, and last in the Tab order.
                 with Horizontal(classes="actions", id="step-actions"):
                     yield Button(self.APPLY_LABEL, id="apply", variant="primary")
                     yield Button("Back", id="back")

@@ -90,14 +90,17 @@ class Operator:
         return AssertionError(f"{message}; the screen was:\n{self.screen()}")
 
 
+FRAME = " ▊▎▁▂▃▄▅▆▇█│"
+
+
 def page_lines(screen: str) -> list[str]:
-    """The middle column of a journey page (between the steps and the live status), one entry per row."""
-    lines = []
-    for line in screen.splitlines():
-        columns = line.split("│")
-        if len(columns) >= 4:
-            lines.append(columns[2].strip(" ▊▎▁▂▃▄▅▆▇█"))
-    return lines
+    """The page of a journey screen, one entry per row, without the frames of its lists and tables: the middle
+    column between the steps and the live status, or (on a narrow terminal) the whole width."""
+    rows = screen.splitlines()
+    columns = [line.split("│") for line in rows]
+    if sum(len(parts) >= 4 for parts in columns) > len(rows) // 2:
+        return [parts[2].strip(FRAME) for parts in columns if len(parts) >= 4]
+    return [line.strip(FRAME) for line in rows]
 
 
 def index_of(options: Sequence[str], wanted: str, operator: Operator) -> int:

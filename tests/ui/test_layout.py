@@ -71,7 +71,7 @@ async def test_a_small_terminal_shows_the_step_as_one_line_and_the_status_behind
 
         await pilot.press("escape")
         await settle(pilot)
-        assert not pane.display and screen.query_one("#step-page").display
+        assert not pane.display and screen.query_one("#step-column").display
         assert isinstance(app.screen, KeyScreen), "escape closed the status, it did not leave the page"
         assert screen.focused is screen.query_one("#region-input")
 
