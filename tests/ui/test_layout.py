@@ -20,7 +20,7 @@ from screens.widgets.ticks import TICKED, UNTICKED, TickBox, TickList
 from tests.ui.page_host import FRESH, PageHost
 from tests.ui.states import KEY_ID, ROLE_ARN, cluster, project_state
 from tests.ui.support import Host, settle, shown
-from tests.ui.test_onboarding import apply, start_onboarding, walk_to_key_page
+from tests.ui.test_onboarding import apply, check_key, start_onboarding, walk_to_key_page
 
 SMALL, ROOMY, LARGE = (80, 24), (120, 36), (200, 60)
 
@@ -102,9 +102,7 @@ async def test_a_key_atlas_cannot_use_is_explained_in_sight(wizard, size):
     async with app.run_test(size=size) as pilot:
         await start_onboarding(app, pilot)
         await walk_to_key_page(app, pilot, wizard)
-        app.screen.query_one("#region-input").value = "us-east-1"
-        app.screen.query_one("#key-input").value = "alias/atlas-cmk-rsa"
-        await apply(app, pilot)
+        await check_key(app, pilot, "us-east-1", "alias/atlas-cmk-rsa")
         await settle(pilot)
         assert isinstance(app.screen, KeyScreen)
         panel = app.screen.query_one("#step-error", ErrorPanel)

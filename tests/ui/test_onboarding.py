@@ -203,6 +203,13 @@ async def walk_to_key_page(app, pilot, wizard) -> None:
     assert isinstance(app.screen, KeyScreen), error_text(app)
 
 
+async def check_key(app, pilot, region: str, key: str) -> None:
+    """Type the region and the key on the key page, then check it (apply)."""
+    app.screen.query_one("#region-input").value = region
+    app.screen.query_one("#key-input").value = key
+    await apply(app, pilot)
+
+
 async def choose_sandbox_key(app, pilot) -> None:
     app.screen.query_one("#region-input").value = "us-east-1"
     app.screen.query_one("#key-input").value = "alias/atlas-cmk"
@@ -244,9 +251,7 @@ async def test_resuming_lands_on_the_first_unfinished_step_with_what_was_typed(w
     async with first.run_test(size=SIZE) as pilot:
         await start_onboarding(first, pilot)
         await walk_to_key_page(first, pilot, wizard)
-        first.screen.query_one("#region-input").value = "eu-west-1"
-        first.screen.query_one("#key-input").value = "alias/atlas-cmk"
-        await apply(first, pilot)
+        await check_key(first, pilot, "eu-west-1", "alias/atlas-cmk")
         assert isinstance(first.screen, KeyScreen)
         assert "NotFoundException" in shown(first, "#step-error")
 
