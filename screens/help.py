@@ -29,12 +29,12 @@ class HelpScreen(ModalScreen[None]):
 
 
 def keys_markdown(screen: Screen) -> str:
-    """The keys that work on `screen` right now, as a Markdown table for its help."""
+    """The keys that work on `screen` right now (those the footer shows), as a Markdown table for its help."""
     rows = []
     seen = set()
     for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or not active.enabled or binding.action in seen:
+        if not (binding.show and binding.description and active.enabled) or binding.action in seen:
             continue
         seen.add(binding.action)
         rows.append(f"| {screen.app.get_key_display(binding)} | {binding.tooltip or binding.description} |")

@@ -262,7 +262,14 @@ def test_typed_confirmation(snap_compare, size, tmp_path):
 
 def test_help_on_a_journey_page(snap_compare, size, tmp_path):
     app = PageHost(tmp_path, "key", OnboardAwsInputs(role_arn=ROLE_ARN, region="US_EAST_1"), **FRESH)
-    assert snap_compare(app, press=["f1"], terminal_size=size, run_before=settle)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        await pilot.pause(0.2)  # the help's Markdown lays itself out in steps
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 def test_large_project_preflight(snap_compare, size, pinned_large, tmp_path):
