@@ -10,7 +10,6 @@ from textual.content import Content
 
 from cmkwizard.journeys.onboard_aws import Preflight
 
-
 SHOWN_PER_KIND = 5  # clusters listed by name per kind (eligible, not eligible) before a count stands in
 
 

@@ -15,7 +15,6 @@ from cmkwizard.journeys.clusters import eligibility_table
 from cmkwizard.journeys.eligibility import Eligibility
 from screens.step_screen import StepScreen
 
-
 FILTER_FROM = 10  # a project with more clusters than this gets a filter above the table
 
 
