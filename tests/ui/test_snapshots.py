@@ -213,9 +213,9 @@ async def show_the_status(pilot) -> None:
         await settle(pilot)
 
 
-def test_status_pane_while_atlas_checks_the_key(snap_compare, tmp_path):
+def test_status_pane_while_atlas_checks_the_key(snap_compare, size, tmp_path):
     app = PageHost(tmp_path, "enable", OnboardAwsInputs(), valid=False, key_being_checked=True)
-    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+    assert snap_compare(app, terminal_size=size, run_before=show_the_status)
 
 
 def rate_limited(request: httpx.Request) -> httpx.Response:
