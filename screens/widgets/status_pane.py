@@ -156,6 +156,7 @@ class StatusPane(VerticalScroll):
         """Stop polling (the pane's screen is hidden); a poll already running may finish."""
         self._paused = True
         self._cancel_timer()
+        self._show_read_line()
 
     def resume(self) -> None:
         """After a pause, poll at once (things may have moved while hidden) and carry on."""
@@ -166,6 +167,7 @@ class StatusPane(VerticalScroll):
     def poll_now(self) -> None:
         self._cancel_timer()
         self._next_poll_at = None
+        self._show_read_line()
         self._poll()
 
     @work(exclusive=True, group="status-poll", exit_on_error=False)
@@ -201,6 +203,7 @@ class StatusPane(VerticalScroll):
         self._schedule(self._policy.after_failure(self.failures, error))
         self.add_class("-stale")
         self._render_stale()
+        self._show_read_line()
         self.post_message(self.Stale())
 
     def _render_stale(self) -> None:
@@ -223,8 +226,11 @@ class StatusPane(VerticalScroll):
         """Once a second: the countdown to the next poll."""
         if self.last_error is not None:
             self._render_stale()
+        self._show_read_line()
+
+    def _show_read_line(self) -> None:
         if self._read_at is not None:
-            self.border_subtitle = read_line(self._read_at, self.seconds_to_next_poll)
+            self.border_subtitle = read_line(self._read_at, self.seconds_to_next_poll, paused=self._paused)
 
     def _schedule(self, delay: float) -> None:
         self.next_poll_in = delay
@@ -256,8 +262,7 @@ class StatusPane(VerticalScroll):
         self._update("changes", changes_block(*self._last_changes, width) if self._last_changes else None)
         simulated = self._clock is not self._wall_clock
         self._update("simulated", simulated_line(state.read_at, width) if simulated else None)
-        assert self._read_at is not None
-        self.border_subtitle = read_line(self._read_at, self.seconds_to_next_poll)
+        self._show_read_line()
 
     def _update(self, part: str, content: Content | str | None) -> None:
         block = self.query_one(f"#status-{part}", Static)

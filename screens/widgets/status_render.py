@@ -179,10 +179,13 @@ def _endpoint_lines(endpoint: PrivateEndpoint, mark: str, width: int) -> list[Co
     return lines
 
 
-def read_line(read_at: datetime, next_poll_in: int | None) -> Content:
+def read_line(read_at: datetime, next_poll_in: int | None, *, paused: bool = False) -> Content:
     """When the state shown was read (wall clock) and how long until the next read, or that one is under way."""
     text = f"Read {clock_time(read_at)}"
-    text += f" · next in {next_poll_in} s" if next_poll_in is not None else " · reading…"
+    if paused:
+        text += " · paused"
+    else:
+        text += f" · next in {next_poll_in} s" if next_poll_in is not None else " · reading…"
     return Content.from_markup("[$text-muted]$text[/]", text=text)
 
 

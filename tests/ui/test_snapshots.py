@@ -260,6 +260,15 @@ def test_typed_confirmation(snap_compare, size, tmp_path):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+async def help_laid_out(pilot) -> None:
+    """The help's Markdown builds its blocks in steps: wait (boundedly) until its closing keys table is there."""
+    for _ in range(100):
+        if pilot.app.screen.query("MarkdownTable"):
+            break
+        await pilot.pause(0.02)
+    await settle(pilot)
+
+
 def test_help_on_a_journey_page(snap_compare, size, tmp_path):
     app = PageHost(tmp_path, "key", OnboardAwsInputs(role_arn=ROLE_ARN, region="US_EAST_1"), **FRESH)
 
@@ -267,7 +276,7 @@ def test_help_on_a_journey_page(snap_compare, size, tmp_path):
         await settle(pilot)
         await pilot.press("f1")
         await settle(pilot)
-        await pilot.pause(0.2)  # the help's Markdown lays itself out in steps
+        await help_laid_out(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
