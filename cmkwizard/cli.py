@@ -26,7 +26,7 @@ SPEED_HELP = "simulated time runs X times faster than real time (default: 20)"
 
 EPILOG = """\
 examples:
-  cmkwizard --sandbox                        try every journey against a local Atlas, AWS and Azure
+  cmkwizard --sandbox                        try the wizard against a local Atlas, AWS and Azure
   cmkwizard --sandbox --scenario NAME --speed 20
   cmkwizard --profile prod                   open the wizard with a saved profile
   cmkwizard status --project 5f1d4c6e8b3a2a0012345678

@@ -8,6 +8,10 @@ any spelling and any registered secret value wherever it appears.
 
 The journal also remembers inputs the cloud cannot give back (a role ARN typed before authorization,
 a chosen key), offered again as defaults when a journey is resumed.
+
+Every execution of a journey is a *run*: ``run_started`` (with the inputs it starts from), then every
+input, decision and change tagged with the run's id, then ``run_finished`` or ``run_abandoned``. A run
+that has neither is open: resuming the journey continues it; a closed run is never resumed.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import dataclasses
 import json
 import os
 import re
+import secrets
 import threading
 import traceback
 from collections.abc import Iterable, Mapping
@@ -35,8 +40,25 @@ AWS_CHANGE = "aws_change"
 AZURE_CHANGE = "azure_change"
 OPERATOR_DECISION = "operator_decision"
 OPERATOR_INPUT = "operator_input"
+RUN_STARTED = "run_started"
+RUN_FINISHED = "run_finished"
+RUN_ABANDONED = "run_abandoned"
 UNEXPECTED_ERROR = "unexpected_error"
-KINDS = frozenset({ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_DECISION, OPERATOR_INPUT, UNEXPECTED_ERROR})
+KINDS = frozenset(
+    {
+        UNEXPECTED_ERROR,
+        ATLAS_CHANGE,
+        AWS_CHANGE,
+        AZURE_CHANGE,
+        OPERATOR_DECISION,
+        OPERATOR_INPUT,
+        RUN_STARTED,
+        RUN_FINISHED,
+        RUN_ABANDONED,
+    }
+)
+_RUN_CLOSED = frozenset({RUN_FINISHED, RUN_ABANDONED})
+_INPUT_KINDS = frozenset({OPERATOR_INPUT, RUN_STARTED})
 _CHANGE_KINDS = {"ATLAS": ATLAS_CHANGE, "AWS": AWS_CHANGE, "AZURE": AZURE_CHANGE}
 _RESERVED = frozenset({"at", "simulated_at", "kind"})
 _OWN_CODE = re.compile(r"(?:cmkwizard|screens)/[^:]*\.py$")
@@ -105,8 +127,9 @@ class Journal:
         result: Any = None,
         request_id: str | None = None,
         error: BaseException | None = None,
+        run: str | None = None,
     ) -> dict[str, Any]:
-        """A change made (or attempted) in Atlas, AWS or Azure; ``error`` keeps its code."""
+        """A change made (or attempted) in Atlas, AWS or Azure; ``error`` keeps its code, ``run`` its run."""
         kind = _CHANGE_KINDS.get(provider.upper())
         if kind is None:
             raise ValueError(f"Unknown provider {provider!r}; expected one of {', '.join(_CHANGE_KINDS)}")
@@ -117,13 +140,43 @@ class Journal:
             fields["request_id"] = request_id
         if error is not None:
             fields["error"] = error
-        return self.record(kind, **fields)
+        return self.record(kind, **fields, **_run_field(run))
 
-    def record_decision(self, journey: str, what: str, choice: Any) -> dict[str, Any]:
-        return self.record(OPERATOR_DECISION, journey=journey, what=what, choice=choice)
+    def record_decision(self, journey: str, what: str, choice: Any, *, run: str | None = None) -> dict[str, Any]:
+        return self.record(OPERATOR_DECISION, journey=journey, what=what, choice=choice, **_run_field(run))
 
-    def record_inputs(self, journey: str, **inputs: Any) -> dict[str, Any]:
-        return self.record(OPERATOR_INPUT, journey=journey, inputs=inputs)
+    def record_inputs(self, journey: str, inputs: Mapping[str, Any], *, run: str | None = None) -> dict[str, Any]:
+        return self.record(OPERATOR_INPUT, journey=journey, inputs=dict(inputs), **_run_field(run))
+
+    # --- runs -------------------------------------------------------------------------------
+
+    def start_run(self, journey: str, inputs: Mapping[str, Any]) -> str:
+        """Open a new run of ``journey`` starting from ``inputs``; returns its id."""
+        run = secrets.token_hex(6)
+        self.record(RUN_STARTED, journey=journey, run=run, inputs=dict(inputs))
+        return run
+
+    def finish_run(self, journey: str, run: str) -> None:
+        self.record(RUN_FINISHED, journey=journey, run=run)
+
+    def abandon_run(self, journey: str, run: str) -> None:
+        self.record(RUN_ABANDONED, journey=journey, run=run)
+
+    def open_run(self, journey: str) -> str | None:
+        """The latest run of ``journey`` that was neither finished nor abandoned, if any."""
+        started: list[str] = []
+        closed: set[str] = set()
+        for entry in self.entries():
+            if entry.get("journey") != journey or not isinstance(entry.get("run"), str):
+                continue
+            if entry.get("kind") == RUN_STARTED:
+                started.append(entry["run"])
+            elif entry.get("kind") in _RUN_CLOSED:
+                closed.add(entry["run"])
+        return next((run for run in reversed(started) if run not in closed), None)
+
+    def run_entries(self, run: str) -> list[dict[str, Any]]:
+        return [e for e in self.entries() if e.get("run") == run]
 
     def record_unexpected_error(self, during: str, error: BaseException) -> dict[str, Any]:
         """An error nothing handled: its type and where it was raised (file, line, function), never its message,
@@ -145,11 +198,14 @@ class Journal:
                 found.append(entry)
         return found
 
-    def last_inputs(self, journey: str) -> dict[str, Any]:
-        """The latest value of each input recorded for ``journey`` (masked values are left out)."""
+    def last_inputs(self, journey: str, run: str | None = None) -> dict[str, Any]:
+        """The latest value of each input recorded for ``journey`` (only in ``run`` when given; masked
+        values are left out)."""
         latest: dict[str, Any] = {}
         for entry in self.entries():
-            if entry.get("kind") == OPERATOR_INPUT and entry.get("journey") == journey:
+            if run is not None and entry.get("run") != run:
+                continue
+            if entry.get("kind") in _INPUT_KINDS and entry.get("journey") == journey:
                 inputs = entry.get("inputs")
                 if isinstance(inputs, dict):
                     latest.update({name: value for name, value in inputs.items() if value != REDACTED})
@@ -178,6 +234,10 @@ def raised_at(error: BaseException) -> str | None:
     frame = own[-1]
     match = _OWN_CODE.search(frame.filename.replace(os.sep, "/"))
     return f"{match.group(0) if match else Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+
+
+def _run_field(run: str | None) -> dict[str, str]:
+    return {"run": run} if run else {}
 
 
 def to_jsonable(value: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from textual.screen import Screen
 from screens.base import WizardScreen
 from screens.connect import ConnectScreen
 from screens.last_resort import LastLineOfDefence
-from screens.messages import Connected, ProjectChosen
+from screens.messages import Connected, JourneyChosen, JourneyDone, ProjectChosen
 from screens.timing import clock_sleep
 
 STYLES = Path(__file__).parent
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from cmkwizard.context import AppContext
     from cmkwizard.journal import Journal
     from screens.flow import JourneyFlow, Page
+    from screens.home import HomeScreen
     from screens.widgets.status_pane import PollPolicy
 
 
@@ -60,6 +62,7 @@ class WizardApp(LastLineOfDefence, App[None]):
         self.client: AtlasClient | None = None
         self.caller: Caller | None = None
         self.flow: JourneyFlow[Any] | None = None
+        self.home: HomeScreen | None = None
         self.first_frame_shown = asyncio.Event()
         """Set once the first screen is on the terminal; slow start-up work waits for it."""
         self.sub_title = "sandbox" if context.uses_sandbox else context.settings.base_url.value
@@ -83,7 +86,7 @@ class WizardApp(LastLineOfDefence, App[None]):
         await self._close_client()
 
     def unexpected_error_journal(self) -> Journal | None:
-        return self.flow.journal if self.flow is not None else None
+        return self.home.journal if self.home is not None else None
 
     async def open_client(self) -> AtlasClient:
         """A new client for the settings; the app closes the previous one and, at exit, this one."""
@@ -106,25 +109,59 @@ class WizardApp(LastLineOfDefence, App[None]):
         self.push_screen(ProjectScreen())
 
     def on_project_chosen(self, message: ProjectChosen) -> None:
-        """Start (or resume) onboarding where the live state says work remains, with earlier inputs."""
-        from cmkwizard.journeys.onboard_aws import ONBOARD_AWS, OnboardAwsInputs
-        from screens.flow import JourneyFlow
-        from screens.onboard_aws import PAGES
+        """Open the project's home: its live state and the journeys that fit it."""
+        from cmkwizard.journeys.catalog import JOURNEYS
+        from screens.home import HomeScreen
 
         project = message.project
         self.sub_title = f"{project.name} ({project.id})"
-        journal = self.context.journal(project.id)
+        assert self.client is not None
+        self.home = HomeScreen(
+            project,
+            message.state,
+            journeys=JOURNEYS,
+            journal=self.context.journal(project.id),
+            client=self.client,
+            clock=self.context.clock,
+            poll_policy=self.poll_policy,
+        )
+        self.push_screen(self.home)
+
+    def on_journey_chosen(self, message: JourneyChosen) -> None:
+        self.start_journey(message.name)
+
+    def start_journey(self, name: str) -> None:
+        """Continue the journey's unfinished run where the live state says work remains, or start a new run."""
+        from screens.flow import JourneyFlow
+        from screens.journey_pages import pages_for
+
+        home = self.home
+        assert home is not None
+        entry = home.journeys.get(name)
+        journal = home.journal
+        inputs = entry.resumed_inputs(journal)
+        run_id = journal.open_run(entry.journey.name) or journal.start_run(entry.journey.name, inputs.to_record())
         self.flow = JourneyFlow(
-            journey=ONBOARD_AWS,
-            pages=PAGES,
-            project=project,
-            inputs=OnboardAwsInputs.from_journal(journal),
+            journey=entry.journey,
+            pages=pages_for(name),
+            project=home.project,
+            inputs=inputs,
             journal=journal,
-            state=message.state,
+            state=home.state,
             clock=self.context.clock,
             sleep=self.sleep,
+            run_id=run_id,
         )
+        while self.screen is not home and len(self.screen_stack) > 2:
+            self.pop_screen()
         self.show_page(self.flow.resume_page())
+
+    def on_journey_done(self, message: JourneyDone) -> None:
+        """Back to the project home, which reads the project again."""
+        if self.home is None:
+            return
+        while self.screen is not self.home and len(self.screen_stack) > 2:
+            self.pop_screen()
 
     # --- keys and commands ----------------------------------------------------------------------
 
@@ -174,3 +211,6 @@ class WizardApp(LastLineOfDefence, App[None]):
             yield SystemCommand("Back", "Return to the previous page (escape)", self.action_back)
         for pane in screen.query("StatusPane"):
             yield SystemCommand("Refresh the live status", "Read the project from Atlas now (ctrl+r)", pane.poll_now)
+        if self.home is not None and self.home in self.screen_stack:
+            for entry, offer in self.home.offers():
+                yield SystemCommand(entry.title, offer.reason, partial(self.start_journey, entry.name))

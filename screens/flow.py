@@ -50,6 +50,8 @@ class JourneyFlow(Generic[InputsT]):
     state: ProjectState
     clock: Clock
     sleep: Sleep
+    run_id: str | None = None
+    """The journal's run this flow continues (see `Journey.start`)."""
     aws: AwsAccount | None = None
     aws_identity: str | None = None
     """Who the AWS credentials are (an ARN) once the operator chose to use them."""
@@ -91,8 +93,9 @@ class JourneyFlow(Generic[InputsT]):
             aws=self.aws,
             sleep=self.sleep,
             clock=self.clock,
+            run_id=self.run_id,
         )
 
     def save_inputs(self) -> None:
         """Record what the operator typed, so a resumed wizard offers it again."""
-        self.journal.record_inputs(self.journey.name, **self.inputs.to_record())
+        self.journal.record_inputs(self.journey.name, self.inputs.to_record(), run=self.run_id)

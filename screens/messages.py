@@ -25,3 +25,14 @@ class ProjectChosen(Message):
 
     project: Project
     state: ProjectState
+
+
+@dataclass
+class JourneyChosen(Message):
+    """The operator chose a journey on the project home: start it, or continue its unfinished run."""
+
+    name: str
+
+
+class JourneyDone(Message):
+    """The operator closed a journey's summary: back to the project home."""

@@ -101,7 +101,7 @@ by a role. Nothing is changed by the preflight.
             yield preflight_card
             yield ErrorPanel(id="project-error")
             with Horizontal(classes="actions"):
-                yield Button("Start onboarding with AWS KMS", id="start", variant="primary", disabled=True)
+                yield Button("Open the project", id="start", variant="primary", disabled=True)
         yield Footer()
 
     def on_mount(self) -> None:

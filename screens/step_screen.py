@@ -274,7 +274,8 @@ class StepScreen(WizardScreen):
         modal = self.confirmation()
         if modal is not None and not await self.app.push_screen_wait(modal):
             return
-        state = await self.perform(lambda run: self.step.apply(run, self._progress))
+        step_key = self.page.step_key
+        state = await self.perform(lambda run: self.flow.journey.apply_step(run, step_key, self._progress))
         if state is not None:
             self.applied(state)
 

@@ -9,14 +9,14 @@ journal and offered again on resume.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.aws.arns import parse_key_ref, parse_role_ref
-from cmkwizard.aws.errors import InputError
 from cmkwizard.aws.regions import to_atlas_region
-from cmkwizard.journeys.eligibility import cluster_eligibility
+from cmkwizard.journeys.clusters import choose_clusters
+from cmkwizard.journeys.inputs import from_record, open_run_inputs, to_record
 
 if TYPE_CHECKING:
     from cmkwizard.journal import Journal
@@ -79,21 +79,8 @@ class OnboardAwsInputs:
 
     def set_clusters(self, names: Iterable[str], state: ProjectState) -> tuple[str, ...]:
         """The clusters to encrypt; every one must exist and be eligible."""
-        chosen = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
-        problems = []
-        for name in chosen:
-            cluster = state.cluster(name)
-            if cluster is None:
-                known = ", ".join(c.name for c in state.clusters) or "none"
-                problems.append(f"there is no cluster named '{name}' in this project (clusters: {known})")
-                continue
-            eligibility = cluster_eligibility(cluster, PROVIDER_AWS)
-            if not eligibility.eligible:
-                problems.append(f"{name}: " + "; ".join(eligibility.reasons))
-        if problems:
-            raise InputError("Cannot encrypt the chosen clusters: " + " | ".join(problems))
-        self.clusters = chosen
-        return chosen
+        self.clusters = choose_clusters(names, state, PROVIDER_AWS)
+        return self.clusters
 
     def set_private_endpoint_regions(self, texts: Iterable[str]) -> tuple[str, ...]:
         """AWS regions in any spelling; an empty choice turns private networking off."""
@@ -109,22 +96,13 @@ class OnboardAwsInputs:
 
     def to_record(self) -> dict[str, Any]:
         """The inputs as plain JSON values (none of them is a secret)."""
-        record = asdict(self)
-        for name in ("clusters", "private_endpoint_regions"):
-            if record[name] is not None:
-                record[name] = list(record[name])
-        return record
+        return to_record(self)
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> OnboardAwsInputs:
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in record.items() if k in known}
-        for name in ("clusters", "private_endpoint_regions"):
-            if isinstance(values.get(name), list):
-                values[name] = tuple(values[name])
-        return cls(**values)
+        return from_record(cls, record)
 
     @classmethod
     def from_journal(cls, journal: Journal) -> OnboardAwsInputs:
-        """The inputs last recorded for this journey in the project's journal (empty inputs if none)."""
-        return cls.from_record(journal.last_inputs(JOURNEY_NAME))
+        """The inputs of this journey's unfinished run in the project's journal (empty inputs if none)."""
+        return cls.from_record(open_run_inputs(journal, JOURNEY_NAME))

@@ -209,6 +209,8 @@ class JourneyRun(Generic[InputsT]):
     clock: Clock = SYSTEM_CLOCK
     timing: Timing = field(default_factory=Timing)
     journey_name: str = ""
+    run_id: str | None = None
+    """The run in the journal every input, decision and change of this execution is tagged with."""
 
     report: Any = None
     """What the journey's closing step found (for the summary screen)."""
@@ -219,18 +221,25 @@ class JourneyRun(Generic[InputsT]):
 
     def record_change(self, provider: str, what: str, **details: Any) -> None:
         """A change made (or attempted, with ``error=``) in Atlas, AWS or Azure."""
-        self.journal.record_change(provider, what, **details)
+        self.journal.record_change(provider, what, run=self.run_id, **details)
 
     def record_decision(self, what: str, choice: Any) -> None:
-        self.journal.record_decision(self.journey_name, what, choice)
+        self.journal.record_decision(self.journey_name, what, choice, run=self.run_id)
 
     def save_inputs(self) -> None:
         """Record the inputs (when they changed), so a resumed journey offers them again."""
         record = self.inputs.to_record()
-        saved = self._saved_inputs if self._saved_inputs is not None else self.journal.last_inputs(self.journey_name)
+        saved = self._saved_inputs
+        if saved is None:
+            saved = self.journal.last_inputs(self.journey_name, self.run_id)
         if record != saved:
-            self.journal.record_inputs(self.journey_name, **record)
+            self.journal.record_inputs(self.journey_name, record, run=self.run_id)
         self._saved_inputs = record
+
+    def finish(self) -> None:
+        """The journey is done: this run is closed and a later start begins a new one."""
+        if self.run_id is not None:
+            self.journal.finish_run(self.journey_name, self.run_id)
 
     async def apply(self, step: Step[InputsT], progress: Progress = no_progress) -> None:
         """Apply one step, recording first the inputs it starts from."""
@@ -247,6 +256,11 @@ class Step(ABC, Generic[InputsT]):
     @abstractmethod
     def assess(self, state: ProjectState, inputs: InputsT) -> StepView:
         """DONE, TODO, BLOCKED or SKIPPED from live state; the journey turns the first TODO into NEXT."""
+
+    def precondition(self, state: ProjectState, inputs: InputsT) -> str | None:
+        """What must be true before ``apply`` may send anything (None when it may): the orchestrator refuses
+        the step with this reason instead of letting Atlas refuse it."""
+        return None
 
     @abstractmethod
     def plan(self, state: ProjectState, inputs: InputsT) -> list[PlannedCall]:
@@ -325,16 +339,54 @@ class Journey(Generic[InputsT]):
             planned.append(PlannedStep(view, calls))
         return DryRun(self.name, tuple(planned))
 
-    def start(self, **kwargs: Any) -> JourneyRun[InputsT]:
-        return JourneyRun(journey_name=self.name, **kwargs)
+    def start(
+        self, *, journal: Journal, inputs: InputsT, run_id: str | None = None, **kwargs: Any
+    ) -> JourneyRun[InputsT]:
+        """A run of this journey: ``run_id``, else the journey's open run in the journal, else a new one."""
+        run_id = run_id or journal.open_run(self.name) or journal.start_run(self.name, inputs.to_record())
+        return JourneyRun(journey_name=self.name, journal=journal, inputs=inputs, run_id=run_id, **kwargs)
+
+    async def apply_step(
+        self, run: JourneyRun[InputsT], step_key: str, progress: Progress = no_progress
+    ) -> ProjectState:
+        """The one way a step is applied, from a page or a headless command alike.
+
+        Reads the live state and refuses (StepError, nothing sent) a step that state blocks; applies it;
+        reads the state again and raises StepError unless the step is now done. Applying the closing
+        step finishes the run. Returns the state read last.
+        """
+        step = self.step(step_key)
+        state = await run.read_state()
+        view = self.view_of(step.key, state, run.inputs)
+        if view.state is StepState.BLOCKED:
+            raise StepError(step.key, f"{step.title}: blocked", view.summary, view.reason or "")
+        if (missing := step.precondition(state, run.inputs)) is not None:
+            raise StepError(step.key, f"{step.title}: blocked", view.summary, missing)
+        if step.final and view.state is not StepState.NEXT:
+            open_steps = [v.title for v in self.assess(state, run.inputs) if not v.finished and v.key != step.key]
+            raise StepError(
+                step.key,
+                f"{step.title}: not yet",
+                f"Still to do: {', '.join(open_steps)}.",
+                "Finish those steps first.",
+            )
+        await run.apply(step, progress)
+        state = await run.read_state()
+        if step.final:
+            run.finish()
+            return state
+        view = self.view_of(step.key, state, run.inputs)
+        if not view.finished:
+            raise StepError(step.key, f"{step.title}: not finished", view.summary, view.reason or "")
+        return state
 
     async def run(
         self, run: JourneyRun[InputsT], progress: Progress = no_progress, *, stop_after: str | None = None
     ) -> list[StepView]:
         """Apply steps from the first unfinished one until the end (or until ``stop_after`` is passed).
 
-        Returns the final assessment. Raises StepError when a step's apply returns but the live state
-        still says the step is not done (for example when it waits on the operator).
+        Returns the final assessment. Raises StepError when a step is blocked, or when its apply returns
+        but the live state still says the step is not done (for example when it waits on the operator).
         """
         last = self.steps.index(self.step(stop_after)) if stop_after else len(self.steps) - 1
         state = await run.read_state()
@@ -342,15 +394,7 @@ class Journey(Generic[InputsT]):
             step = self.current(state, run.inputs)
             if step is None or self.steps.index(step) > last:
                 return self.assess(state, run.inputs)
-            view = self.view_of(step.key, state, run.inputs)
-            if view.state is StepState.BLOCKED:
-                raise StepError(step.key, f"{step.title}: blocked", view.summary, view.reason or "")
-            await run.apply(step, progress)
-            state = await run.read_state()
-            if not step.final:
-                view = self.view_of(step.key, state, run.inputs)
-                if not view.finished:
-                    raise StepError(step.key, f"{step.title}: not finished", view.summary, view.reason or "")
+            state = await self.apply_step(run, step.key, progress)
             if step.final or self.steps.index(step) == last:
                 return self.assess(state, run.inputs)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cmkwizard.atlas.errors import AtlasApiError
 from cmkwizard.atlas.models import CLUSTER_IDLE, Cluster
+from cmkwizard.errors import InputError
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.base import (
     JourneyRun,
@@ -36,6 +37,29 @@ def eligibility_table(state: ProjectState, provider: str) -> list[Eligibility]:
     return [cluster_eligibility(c, provider) for c in state.clusters]
 
 
+def choose_clusters(names: Iterable[str], state: ProjectState, provider: str) -> tuple[str, ...]:
+    """The clusters to encrypt with ``provider``'s key; InputError unless every one exists and is eligible."""
+    chosen = tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+    problems = []
+    for name in chosen:
+        cluster = state.cluster(name)
+        if cluster is None:
+            known = ", ".join(c.name for c in state.clusters) or "none"
+            problems.append(f"there is no cluster named '{name}' in this project (clusters: {known})")
+            continue
+        eligibility = cluster_eligibility(cluster, provider)
+        if not eligibility.eligible:
+            problems.append(f"{name}: " + "; ".join(eligibility.reasons))
+    if problems:
+        raise InputError("Cannot encrypt the chosen clusters: " + " | ".join(problems))
+    return chosen
+
+
+def project_ready(state: ProjectState, provider: str) -> bool:
+    """The project uses ``provider``'s key and Atlas reports it valid: clusters and endpoints may follow."""
+    return state.encryption.active_provider == provider and bool(state.encryption.valid)
+
+
 def cluster_done(cluster: Cluster | None, provider: str) -> bool:
     if cluster is None:
         return False
@@ -62,9 +86,13 @@ step are reported at the end.
     def __init__(self, provider: str) -> None:
         self.provider = provider
 
+    def precondition(self, state: ProjectState, inputs: ClusterChoice) -> str | None:
+        if inputs.clusters and not project_ready(state, self.provider):
+            return f"Enable {self.provider} encryption for the project first (Atlas must report the key valid)."
+        return None
+
     def assess(self, state: ProjectState, inputs: ClusterChoice) -> StepView:
-        encryption = state.encryption
-        if encryption.active_provider != self.provider or not encryption.valid:
+        if not project_ready(state, self.provider):
             return self.view(
                 StepState.TODO,
                 "Waiting for the project",

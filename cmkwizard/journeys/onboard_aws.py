@@ -13,27 +13,15 @@ from cmkwizard.journeys.aws_enable import EnableProjectStep
 from cmkwizard.journeys.aws_inputs import JOURNEY_NAME, OnboardAwsInputs
 from cmkwizard.journeys.aws_key import KeyStep
 from cmkwizard.journeys.base import Journey
-from cmkwizard.journeys.clusters import ClustersStep, cluster_line, eligibility_table
+from cmkwizard.journeys.clusters import ClustersStep, eligibility_table
 from cmkwizard.journeys.eligibility import Eligibility
-from cmkwizard.journeys.private_endpoints import PrivateEndpointsStep, endpoints_by_region, explain_endpoint
-from cmkwizard.journeys.summary import SummaryStep
+from cmkwizard.journeys.private_endpoints import PrivateEndpointsStep
+from cmkwizard.journeys.summary import SummaryStep, describe_setup
 from cmkwizard.state import ProjectState
 
 __all__ = ["ONBOARD_AWS", "OnboardAwsInputs", "Preflight", "preflight"]
 
 OWNER_ROLES = frozenset({"GROUP_OWNER", "ORG_OWNER"})
-
-
-def describe_aws_setup(state: ProjectState) -> list[str]:
-    kms = state.encryption.aws_kms
-    if not kms.enabled:
-        lines = ["AWS KMS encryption at rest is not enabled"]
-    else:
-        private = ", private networking required" if kms.require_private_networking else ""
-        lines = [f"AWS KMS: key {kms.customer_master_key_id} in {kms.region}, valid {kms.valid}{private}"]
-    lines += [cluster_line(c) for c in state.clusters if c.encryption_at_rest_provider == PROVIDER_AWS]
-    lines += [explain_endpoint(e) for e in endpoints_by_region(state.endpoints_for(PROVIDER_AWS)).values()]
-    return lines
 
 
 ONBOARD_AWS: Journey[OnboardAwsInputs] = Journey(
@@ -45,7 +33,7 @@ ONBOARD_AWS: Journey[OnboardAwsInputs] = Journey(
         EnableProjectStep(),
         ClustersStep(PROVIDER_AWS),
         PrivateEndpointsStep(PROVIDER_AWS),
-        SummaryStep(PROVIDER_AWS, describe_aws_setup),
+        SummaryStep(PROVIDER_AWS, describe_setup(PROVIDER_AWS)),
     ],
     title="Onboard with AWS KMS",
 )

@@ -37,6 +37,7 @@ from cmkwizard.journeys.base import (
     StepState,
     StepView,
 )
+from cmkwizard.journeys.clusters import project_ready
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import endpoints_part
 
@@ -141,6 +142,11 @@ still provisioning: the wizard waits and retries.
     def __init__(self, provider: str) -> None:
         self.provider = provider
 
+    def precondition(self, state: ProjectState, inputs: EndpointChoice) -> str | None:
+        if wanted_regions(state, inputs, self.provider) and not project_ready(state, self.provider):
+            return f"Enable {self.provider} encryption for the project first (Atlas must report the key valid)."
+        return None
+
     def assess(self, state: ProjectState, inputs: EndpointChoice) -> StepView:
         regions = wanted_regions(state, inputs, self.provider)
         if not regions and not inputs.require_private_networking:
@@ -151,7 +157,7 @@ still provisioning: the wizard waits and retries.
                     "Choose the regions that get a private endpoint, or none.",
                 )
             return self.view(StepState.SKIPPED, "Not requested: Atlas reaches the key service over its public endpoint")
-        if state.encryption.active_provider != self.provider or not state.encryption.valid:
+        if not project_ready(state, self.provider):
             return self.view(
                 StepState.TODO,
                 "Waiting for the project",

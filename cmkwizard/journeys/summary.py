@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.models import AlertConfig
-from cmkwizard.journal import ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE, OPERATOR_INPUT
+from cmkwizard.journal import ATLAS_CHANGE, AWS_CHANGE, AZURE_CHANGE
 from cmkwizard.journeys.base import JourneyRun, PlannedCall, Progress, ProgressEvent, Step, StepState, StepView
 from cmkwizard.journeys.calls import list_alert_configs
+from cmkwizard.journeys.clusters import cluster_line
+from cmkwizard.journeys.private_endpoints import endpoints_by_region, explain_endpoint
+from cmkwizard.journeys.providers import key_config
 
 if TYPE_CHECKING:
     from cmkwizard.journal import Journal
@@ -46,13 +49,11 @@ class JourneySummary:
         ]
 
 
-def journey_changes(journal: Journal, journey: str) -> tuple[str, ...]:
-    """Changes recorded since the journey's first recorded input (all of them if it has none)."""
-    entries = journal.entries()
-    start = next(
-        (i for i, e in enumerate(entries) if e.get("kind") == OPERATOR_INPUT and e.get("journey") == journey), 0
-    )
-    return tuple(_change_line(e) for e in entries[start:] if e.get("kind") in _CHANGE_KINDS)
+def run_changes(journal: Journal, run: str | None) -> tuple[str, ...]:
+    """The changes one run of a journey made (or attempted), in order."""
+    if run is None:
+        return ()
+    return tuple(_change_line(e) for e in journal.run_entries(run) if e.get("kind") in _CHANGE_KINDS)
 
 
 def _change_line(entry: Mapping[str, Any]) -> str:
@@ -61,6 +62,18 @@ def _change_line(entry: Mapping[str, Any]) -> str:
     error = entry.get("error") or {}
     code = f" ({error.get('code')})" if isinstance(error, Mapping) and error.get("code") else ""
     return f"{entry.get('at', '')} {provider}: {entry.get('what', '')}: {outcome}{code}"
+
+
+def describe_setup(provider: str) -> Callable[[ProjectState], list[str]]:
+    """Where the project stands with ``provider``'s key: configuration, its clusters, its endpoints."""
+
+    def describe(state: ProjectState) -> list[str]:
+        lines = [key_config(state.encryption, provider).describe()]
+        lines += [cluster_line(c) for c in state.clusters if c.encryption_at_rest_provider == provider]
+        lines += [explain_endpoint(e) for e in endpoints_by_region(state.endpoints_for(provider)).values()]
+        return lines
+
+    return describe
 
 
 class SummaryStep(Step[Any]):
@@ -92,7 +105,7 @@ your key itself, so keep that alert on and rotate before it fires.
         alerts = await run.client.list_alert_configs(run.project_id)
         alert = next((a for a in alerts if a.event_type_name == self.rotation_event), None)
         summary = JourneySummary(
-            tuple(self._describe(state)), journey_changes(run.journal, run.journey_name), alert, self.rotation_event
+            tuple(self._describe(state)), run_changes(run.journal, run.run_id), alert, self.rotation_event
         )
         run.report = summary
         for line in summary.lines():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from cmkwizard.journeys.aws_inputs import JOURNEY_NAME
 from screens.flow import Page
+from screens.journey_pages import register_pages
 from screens.onboard_aws.authorize import AuthorizeScreen
 from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
@@ -22,3 +24,5 @@ PAGES = (
     Page("private_endpoints", "private_endpoints", "Private endpoints", EndpointsScreen),
     Page("summary", "summary", "Summary", SummaryScreen),
 )
+
+register_pages(JOURNEY_NAME, PAGES)

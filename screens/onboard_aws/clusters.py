@@ -8,7 +8,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Input, Static
 
-from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.aws.errors import InputError
 from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.clusters import eligibility_table
@@ -43,6 +42,10 @@ class ClustersScreen(StepScreen):
         super().__init__(*args, **kwargs)
         self.selected: set[str] = set(self.flow.inputs.clusters or ())
 
+    @property
+    def provider(self) -> str:
+        return self.step.provider
+
     def compose_page(self) -> ComposeResult:
         yield Static("Space chooses a cluster; only eligible clusters can be chosen.", classes="muted")
         many = len(self.flow.state.clusters) > FILTER_FROM
@@ -62,7 +65,7 @@ class ClustersScreen(StepScreen):
         cursor = table.cursor_row
         table.clear()
         wanted = self.query_one("#clusters-filter", Input).value.strip().lower()
-        for entry in eligibility_table(self.flow.state, PROVIDER_AWS):
+        for entry in eligibility_table(self.flow.state, self.provider):
             if wanted and wanted not in entry.name.lower():
                 continue
             table.add_row(*row(entry, entry.name in self.selected), key=entry.name)
@@ -89,7 +92,7 @@ class ClustersScreen(StepScreen):
             detail.update(f"{entry.name} cannot use your key: " + "; ".join(entry.reasons))
 
     def _entry(self, name: str) -> Eligibility | None:
-        return next((e for e in eligibility_table(self.flow.state, PROVIDER_AWS) if e.name == name), None)
+        return next((e for e in eligibility_table(self.flow.state, self.provider) if e.name == name), None)
 
     def action_toggle(self) -> None:
         table = self.query_one("#clusters-table", DataTable)

@@ -14,13 +14,13 @@ from cmkwizard.atlas.models import (
     ENDPOINT_FAILED,
     ENDPOINT_PENDING_ACCEPTANCE,
     ENDPOINT_PENDING_RECREATION,
-    PROVIDER_AWS,
     PrivateEndpoint,
 )
 from cmkwizard.aws.errors import InputError
-from cmkwizard.aws.regions import to_atlas_region
 from cmkwizard.journeys.base import StepView
+from cmkwizard.journeys.endpoints_change import REGION_PARSERS
 from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_private_endpoint, wanted_regions
+from cmkwizard.journeys.providers import key_config, provider_label
 from screens.step_screen import StepScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.field import Field, ParsedBy
@@ -34,7 +34,7 @@ STATUS_COLOURS = {
 }
 
 INTRO = (
-    "Atlas can reach AWS KMS over AWS PrivateLink instead of the public endpoint. Choose the regions that "
+    "Atlas can reach {label} over a private endpoint instead of its public endpoint. Choose the regions that "
     "get an endpoint (usually the key's region and your clusters' regions), or none to skip this step."
 )
 
@@ -43,8 +43,12 @@ class EndpointsScreen(StepScreen):
     PAGE_KEY = "private_endpoints"
     APPLY_LABEL = "Create the endpoints"
 
+    @property
+    def provider(self) -> str:
+        return self.step.provider
+
     def compose_page(self) -> ComposeResult:
-        yield Static(INTRO, classes="muted section")
+        yield Static(INTRO.format(label=provider_label(self.provider)), classes="muted section")
         yield Static("Regions", classes="section-title")
         yield TickList[str](id="regions")
         yield Field(
@@ -52,7 +56,7 @@ class EndpointsScreen(StepScreen):
             id="extra-region",
             placeholder="eu-west-1",
             hint="Press enter to add it to the list.",
-            validators=[ParsedBy(to_atlas_region)],
+            validators=[ParsedBy(REGION_PARSERS[self.provider])],
             optional=True,
         )
         yield Static("Endpoints Atlas has", classes="section-title")
@@ -74,12 +78,13 @@ class EndpointsScreen(StepScreen):
 
     def _fill_regions(self) -> None:
         state, inputs = self.flow.state, self.flow.inputs
-        chosen = set(wanted_regions(state, inputs, PROVIDER_AWS))
-        candidates = {*chosen, *(e.region_name for e in state.endpoints_for(PROVIDER_AWS))}
-        if inputs.region:
-            candidates.add(inputs.region)
+        chosen = set(wanted_regions(state, inputs, self.provider))
+        candidates = {*chosen, *(e.region_name for e in state.endpoints_for(self.provider))}
+        key_region = inputs.region or key_config(state.encryption, self.provider).location
+        if key_region:
+            candidates.add(key_region)
         for cluster in state.clusters:
-            candidates.update(rc.region_name for rc in cluster.region_configs if rc.provider_name == PROVIDER_AWS)
+            candidates.update(rc.region_name for rc in cluster.region_configs if rc.provider_name == self.provider)
         regions = self.query_one("#regions", SelectionList)
         regions.clear_options()
         regions.add_options((region, region, region in chosen) for region in sorted(candidates))
@@ -88,7 +93,7 @@ class EndpointsScreen(StepScreen):
     def update_page(self, view: StepView) -> None:
         table = self.query_one("#endpoints-table", DataTable)
         table.clear()
-        for endpoint in self.flow.state.endpoints_for(PROVIDER_AWS):
+        for endpoint in self.flow.state.endpoints_for(self.provider):
             table.add_row(
                 Text(endpoint.region_name),
                 Text(endpoint.status, style=STATUS_COLOURS.get(endpoint.status, "")),
@@ -117,7 +122,7 @@ class EndpointsScreen(StepScreen):
         field = self.query_one("#extra-region", Field)
         if not field.value or not field.check():
             return
-        region = to_atlas_region(field.value)
+        region = REGION_PARSERS[self.provider](field.value)
         regions = self.query_one("#regions", SelectionList)
         if region not in [regions.get_option_at_index(i).value for i in range(regions.option_count)]:
             regions.add_option((region, region, True))
@@ -152,7 +157,7 @@ class EndpointsScreen(StepScreen):
         if not confirmed:
             return
         await self.perform(
-            lambda run: remove_private_endpoint(run, self._progress, PROVIDER_AWS, endpoint, step_key=self.step.key)
+            lambda run: remove_private_endpoint(run, self._progress, self.provider, endpoint, step_key=self.step.key)
         )
 
     def collect_inputs(self) -> bool:

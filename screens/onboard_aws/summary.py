@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from cmkwizard.journeys.base import JourneyRun, no_progress
 from cmkwizard.journeys.summary import JourneySummary
+from screens.messages import JourneyDone
 from screens.step_screen import StepScreen
 
 
@@ -33,11 +34,11 @@ class SummaryScreen(StepScreen):
         reports: list[JourneySummary] = []
 
         async def collect(run: JourneyRun[Any]) -> None:
-            await self.step.apply(run, no_progress)
+            await self.flow.journey.apply_step(run, self.step.key, no_progress)
             reports.append(run.report)
 
         if await self.perform(collect) is not None and reports:
             self.query_one("#summary-report", Static).update("\n".join(reports[0].lines()))
 
     def applied(self, state: object) -> None:
-        self.app.exit()
+        self.post_message(JourneyDone())

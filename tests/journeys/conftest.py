@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from cmkwizard.atlas.auth import digest_auth
 from cmkwizard.aws.adapters import AwsAccount
 from cmkwizard.journal import Journal
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
-from cmkwizard.journeys.base import JourneyRun, ProgressEvent
+from cmkwizard.journeys.base import Journey, JourneyRun, ProgressEvent
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.sandbox import Sandbox
 from cmkwizard.sandbox.atlas_sim.scenarios import CloudFixtures, seed_scenario
@@ -66,8 +67,12 @@ class World:
         return Journal.for_project(self.project_id, clock=self.sandbox.clock, directory=self.journal_dir)
 
     def run(self, inputs: OnboardAwsInputs, *, with_aws: bool = True) -> JourneyRun[OnboardAwsInputs]:
-        """A new run, as after starting the wizard again: a new client and the journal on disk."""
-        return ONBOARD_AWS.start(
+        """A run of the AWS onboarding, as after starting the wizard again: a new client and the journal on disk."""
+        return self.start(ONBOARD_AWS, inputs, with_aws=with_aws)
+
+    def start(self, journey: Journey[Any], inputs: Any, *, with_aws: bool = True) -> JourneyRun[Any]:
+        """A run of `journey` (its unfinished one, else a new one), with a new client and the journal on disk."""
+        return journey.start(
             client=self.client(),
             project_id=self.project_id,
             inputs=inputs,
@@ -76,6 +81,10 @@ class World:
             sleep=self.sleep,
             clock=self.sandbox.clock,
         )
+
+    def writes(self) -> list[Exchange]:
+        """Every request sent so far that could change something (anything but a read)."""
+        return [e for e in self.exchanges if e.method != "GET"]
 
     async def state(self) -> ProjectState:
         return await read_project_state(self.client(), self.project_id, clock=self.sandbox.clock)

@@ -35,7 +35,7 @@ async def test_typed_secret_reaches_the_client_and_is_masked_in_open_journals(tm
     context.reload_settings(Overrides(private_key=PRIVATE_KEY, origin="the connect screen"))
     async with context.atlas_client() as client:
         caller = await client.whoami()
-    journal.record_inputs("connect", note=f"operator pasted {PRIVATE_KEY}")
+    journal.record_inputs("connect", {"note": f"operator pasted {PRIVATE_KEY}"})
 
     assert caller.public_key == PUBLIC_KEY
     assert context.journal(PROJECT_ID) is journal

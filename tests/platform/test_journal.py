@@ -100,10 +100,10 @@ def test_failed_change_keeps_the_atlas_error_code(journal):
 
 
 def test_last_inputs_offers_the_latest_values_of_one_journey(journal):
-    journal.record_inputs("onboarding-aws", role_arn="arn:aws:iam::123456789012:role/old", region="us-east-1")
-    journal.record_inputs("rotation", key_id="mrk-1")
+    journal.record_inputs("onboarding-aws", {"role_arn": "arn:aws:iam::123456789012:role/old", "region": "us-east-1"})
+    journal.record_inputs("rotation", {"key_id": "mrk-1"})
     journal.record_inputs(
-        "onboarding-aws", role_arn="arn:aws:iam::123456789012:role/new", client_secret="typed-by-mistake"
+        "onboarding-aws", {"role_arn": "arn:aws:iam::123456789012:role/new", "client_secret": "typed-by-mistake"}
     )
 
     assert journal.last_inputs("onboarding-aws") == {
@@ -181,7 +181,7 @@ def test_a_registered_secret_never_reaches_the_file_wherever_it_hides(data):
         journal = Journal.for_project(PROJECT_ID, directory=Path(directory), secrets=[secret])
 
         journal.record(ATLAS_CHANGE, **fields)
-        journal.record_inputs("onboarding-aws", **{k: v for k, v in fields.items()})
+        journal.record_inputs("onboarding-aws", dict(fields))
 
         text = journal.path.read_text(encoding="utf-8")
         assert secret not in text

@@ -13,6 +13,7 @@ ROLE_ID = "6650f1c2a4b5c6d7e8f9abcd"
 READ_AT = datetime(2026, 11, 25, 9, 30, 0, tzinfo=UTC)
 ROLE_ARN = "arn:aws:iam::123456789012:role/atlas-kms"
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+AZURE_KEY_ID = "https://payments-kv.vault.azure.net/keys/atlas-cmk/0123456789abcdef0123456789abcdef"
 
 
 class FixedClock:
@@ -63,6 +64,8 @@ def project_state(
     private_networking: bool = False,
     read_at: datetime = READ_AT,
     key_being_checked: bool = False,
+    provider: str = "AWS",
+    legacy_access_key: str | None = None,
 ) -> ProjectState:
     role: dict[str, Any] = {
         "providerName": "AWS",
@@ -76,8 +79,8 @@ def project_state(
         role |= {"iamAssumedRoleArn": ROLE_ARN, "authorizedDate": "2026-11-25T09:05:00Z"}
     else:  # as Atlas sends a role not yet authorized
         role |= {"iamAssumedRoleArn": None, "authorizedDate": None}
-    kms: dict[str, Any] = {"enabled": enabled}
-    if enabled:
+    kms: dict[str, Any] = {"enabled": enabled and provider == "AWS"}
+    if kms["enabled"]:
         kms |= {
             "customerMasterKeyID": KEY_ID,
             "region": "US_EAST_1",
@@ -85,10 +88,23 @@ def project_state(
             "requirePrivateNetworking": private_networking,
             "valid": valid,
         }
+        if legacy_access_key:
+            del kms["roleId"]
+            kms["accessKeyID"] = legacy_access_key
+    akv: dict[str, Any] = {"enabled": enabled and provider == "AZURE"}
+    if akv["enabled"]:
+        akv |= {
+            "azureEnvironment": "AZURE",
+            "keyVaultName": "payments-kv",
+            "keyIdentifier": AZURE_KEY_ID,
+            "roleId": ROLE_ID,
+            "requirePrivateNetworking": private_networking,
+            "valid": valid,
+        }
     return ProjectState(
         project_id=PROJECT_ID,
         read_at=read_at,
-        encryption=EncryptionAtRest.from_api({"awsKms": kms, "azureKeyVault": {"enabled": False}}),
+        encryption=EncryptionAtRest.from_api({"awsKms": kms, "azureKeyVault": akv}),
         access=CloudProviderAccess.from_api({"awsIamRoles": [role]}),
         clusters=tuple(Cluster.from_api(c) for c in (clusters if clusters is not None else [cluster("Cluster0")])),
         endpoints=tuple(PrivateEndpoint.from_api(e) for e in endpoints or []),

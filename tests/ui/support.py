@@ -58,3 +58,14 @@ async def click(pilot: Pilot, selector: str) -> None:
     pilot.app.screen.query_one(selector).scroll_visible(animate=False, immediate=True)
     await pilot.pause()
     await pilot.click(selector)
+
+
+async def choose_journey(pilot: Pilot, name: str) -> None:
+    """On the project home, highlight the journey `name` and press enter, as an operator would."""
+    journeys = pilot.app.screen.query_one("#journeys")
+    ids = [journeys.get_option_at_index(i).id for i in range(journeys.option_count)]
+    assert name in ids, f"the home does not offer {name}: {ids}"
+    journeys.focus()
+    journeys.highlighted = ids.index(name)
+    await pilot.press("enter")
+    await settle(pilot)

@@ -8,6 +8,7 @@ import pytest
 from textual.widgets import Checkbox, OptionList
 
 from screens.help import HelpScreen
+from screens.home import HomeScreen
 from screens.onboard_aws.authorize import AuthorizeScreen
 from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
@@ -19,19 +20,24 @@ from screens.onboard_aws.trust import TrustPolicyScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.status_pane import PollPolicy
-from screens.widgets.step_list import StepList
-from tests.ui.support import click, settle, shown
+from tests.ui.support import choose_journey, click, settle, shown
 
 SIZE = (120, 40)
 BUTTON_REST = 0.3  # a button ignores presses while it still shows the previous one
 
 
-async def start_onboarding(app, pilot) -> None:
+async def open_home(app, pilot) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
     app.screen.start()
     await settle(pilot)
+    assert isinstance(app.screen, HomeScreen)
+
+
+async def start_onboarding(app, pilot) -> None:
+    await open_home(app, pilot)
+    await choose_journey(pilot, "onboard_aws")
 
 
 async def apply(app, pilot) -> None:
@@ -314,10 +320,8 @@ async def test_a_failed_endpoint_is_explained_and_removed_after_confirmation(wiz
     endpoint.error_message = "The endpoint service quota is exceeded in eu-west-1."
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await start_onboarding(app, pilot)
-        steps = app.screen.query_one("#steps", StepList)
-        steps.post_message(StepList.Chosen(steps, "private_endpoints"))
-        await settle(pilot)
+        await open_home(app, pilot)
+        await choose_journey(pilot, "private_endpoints_aws")
         assert isinstance(app.screen, EndpointsScreen)
         table = app.screen.query_one("#endpoints-table")
         region, status = (str(cell) for cell in table.get_row_at(0))
@@ -354,3 +358,25 @@ async def test_ctrl_r_reads_the_project_again_at_once(wizard):
         await settle(pilot)
         assert app.client.request_count > requests
         assert "◆ orders" in shown(app, "#status-clusters") and "PAUSED" in shown(app, "#status-clusters")
+
+
+async def test_a_blocked_step_cannot_be_applied_from_its_page(wizard):
+    """Clusters chosen before the project is enabled: the page says why and Atlas is never asked."""
+    sandbox = wizard.sandbox
+    project = sandbox.store.projects[sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        steps = app.screen.query_one("#steps")
+        steps.post_message(type(steps).Chosen(steps, "clusters"))
+        await settle(pilot)
+        assert isinstance(app.screen, ClustersScreen)
+        await pilot.press("space")  # orders, the first row, is eligible
+        assert app.screen.selected == {"orders"}
+        await apply(app, pilot)
+
+        assert isinstance(app.screen, ClustersScreen)
+        assert "Clusters: blocked" in error_text(app)
+        assert "Enable AWS encryption for the project first" in error_text(app)
+        assert {c.encryption_provider for c in project.clusters.values()} == {"NONE"}
+        assert project.encryption.enabled_provider is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import OptionList
 
 from screens.connect import ConnectScreen
+from screens.home import HomeScreen
 from screens.onboard_aws.role import RoleScreen
 from screens.project import ProjectScreen
 from tests.ui.support import settle, shown
@@ -55,15 +56,21 @@ async def test_typing_filters_and_enter_runs_the_preflight_of_the_match(viewer):
         assert "0 of 2 projects" in shown(app, "#projects-progress")
 
 
-async def test_start_opens_the_first_unfinished_step_and_escape_walks_back(viewer):
+async def test_open_leads_home_a_journey_starts_at_its_first_unfinished_step_and_escape_walks_back(viewer):
     app = viewer.app()
     async with app.run_test(size=SIZE) as pilot:
         await open_projects(app, pilot)
         await pilot.click("#start")
         await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")  # the first journey offered is highlighted
+        await settle(pilot)
         assert isinstance(app.screen, RoleScreen)
         assert "Step 1 of 7 · Atlas role" in shown(app, "#step-title")
 
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, ProjectScreen)

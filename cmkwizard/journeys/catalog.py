@@ -1,0 +1,144 @@
+"""Every journey the wizard offers, and what a project needs in each state.
+
+The registry is filled here and only here: a new journey is one more entry below (its steps and its
+inputs live in their own modules). What a project needs is said plainly even when no journey of this
+wizard does it, so the home never offers a journey that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
+from cmkwizard.journeys import endpoints_change, more_clusters
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.clusters import eligibility_table
+from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
+from cmkwizard.journeys.providers import active_config
+from cmkwizard.journeys.registry import JourneyEntry, Offer, Registry
+
+if TYPE_CHECKING:
+    from cmkwizard.state import ProjectState
+
+INVALID_KEY_WARNING = "Atlas cannot use the project's key (valid: false): diagnose that first"
+
+
+def key_warning(state: ProjectState) -> str | None:
+    """The warning every journey carries while Atlas reports the project's key invalid."""
+    config = active_config(state.encryption)
+    return INVALID_KEY_WARNING if config is not None and config.valid is False else None
+
+
+def offer_onboard_aws(state: ProjectState) -> Offer | None:
+    provider = state.encryption.active_provider
+    kms = state.encryption.aws_kms
+    if provider is None:
+        return Offer("No customer-managed key is configured: set up AWS KMS from the Atlas role to the clusters")
+    if provider == PROVIDER_AWS and kms.uses_legacy_credentials:
+        return Offer(
+            f"The project reaches AWS KMS with IAM user access key {kms.access_key_id}: move it to an Atlas role "
+            "(cannot be undone; you confirm first)",
+            key_warning(state),
+        )
+    return None
+
+
+def _clusters_entry(provider: str) -> JourneyEntry[more_clusters.ClusterInputs]:
+    journey = more_clusters.more_clusters_journey(provider)
+    return JourneyEntry(
+        journey.name,
+        journey.title,
+        journey,
+        lambda state: more_clusters.offer_more_clusters(provider, state, key_warning(state)),
+        lambda record: more_clusters.ClusterInputs(provider, clusters=_tuple(record.get("clusters"))),
+    )
+
+
+def _endpoints_entry(provider: str) -> JourneyEntry[endpoints_change.EndpointInputs]:
+    journey = endpoints_change.endpoints_journey(provider)
+
+    def inputs(record: dict) -> endpoints_change.EndpointInputs:
+        known = {k: v for k, v in record.items() if k != "provider"}
+        return endpoints_change.EndpointInputs(provider, **_tuples(known))
+
+    return JourneyEntry(
+        journey.name,
+        journey.title,
+        journey,
+        lambda state: endpoints_change.offer_endpoints(provider, state, key_warning(state)),
+        inputs,
+    )
+
+
+def _tuple(value: object) -> tuple[str, ...] | None:
+    return tuple(value) if isinstance(value, list | tuple) else None
+
+
+def _tuples(record: dict) -> dict:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in record.items()}
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    registry.register(
+        JourneyEntry(ONBOARD_AWS.name, ONBOARD_AWS.title, ONBOARD_AWS, offer_onboard_aws, OnboardAwsInputs.from_record)
+    )
+    for provider in (PROVIDER_AWS, PROVIDER_AZURE):
+        registry.register(_clusters_entry(provider))
+    for provider in (PROVIDER_AWS, PROVIDER_AZURE):
+        registry.register(_endpoints_entry(provider))
+    return registry
+
+
+JOURNEYS = build_registry()
+
+
+def project_needs(state: ProjectState) -> list[str]:
+    """What the project needs now, in plain words, whether or not a journey of this wizard does it."""
+    encryption = state.encryption
+    provider = encryption.active_provider
+    config = active_config(encryption)
+    if provider is None:
+        return [
+            "Encryption at rest with a customer-managed key is not configured. This wizard sets it up with AWS KMS; "
+            "for Azure Key Vault use the Atlas UI or API (Azure onboarding is not in this version)."
+        ]
+    if config is None:
+        return [f"The project uses {provider} keys, which this wizard does not manage."]
+    if config.valid is False:
+        needs = [
+            f"Encrypted with {config.label}, but Atlas cannot use the key (valid: false). Diagnose first: is the "
+            "key enabled, may the role still use it, is its region reachable? Journeys warn until it is valid."
+        ]
+    elif config.valid:
+        needs = [f"Encrypted with {config.label}; Atlas can use the key."]
+    else:
+        needs = [f"{config.label} is configured; Atlas has not confirmed yet that it can use the key."]
+    if config.legacy_credentials and provider == PROVIDER_AWS:
+        needs.append(
+            "Atlas reaches AWS KMS with an IAM user's access keys. Move it to an Atlas role (the AWS onboarding "
+            "does it, after you confirm), then delete the access key in AWS."
+        )
+    elif config.legacy_credentials:
+        needs.append(
+            "Atlas reaches Azure Key Vault with an app registration's secret. Moving it to an Atlas service "
+            "principal is not in this version: use the Atlas UI."
+        )
+    needs.append(_clusters_line(state, provider))
+    unreadable = [u.part for u in state.unavailable]
+    if unreadable:
+        needs.append(f"Not readable with these credentials: {', '.join(unreadable)} (needs Project Owner).")
+    return needs
+
+
+def _clusters_line(state: ProjectState, provider: str) -> str:
+    table = eligibility_table(state, provider)
+    done = [e.name for e in table if e.already_enabled]
+    waiting = [e.name for e in table if e.eligible and not e.already_enabled]
+    unable = [e.name for e in table if not e.eligible and not e.already_enabled]
+    parts = [f"Clusters using the key: {', '.join(done) or 'none'}"]
+    if waiting:
+        parts.append(f"eligible, not yet: {', '.join(waiting)}")
+    if unable:
+        parts.append(f"cannot use it: {', '.join(unable)} (the preflight says why)")
+    return "; ".join(parts) + "."

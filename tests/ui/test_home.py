@@ -1,0 +1,142 @@
+"""The project home: what each sandbox project needs, the journeys offered for it, the palette, the look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from textual import events
+
+from cmkwizard.atlas import AtlasClient, RetryPolicy
+from cmkwizard.atlas.models import Project
+from cmkwizard.context import AppContext
+from cmkwizard.journeys.catalog import JOURNEYS
+from screens.app import WizardApp
+from screens.home import HomeScreen
+from tests.ui.states import PROJECT_ID, FixedClock, cluster, endpoint, project_state
+from tests.ui.support import NO_POLLING, settle, shown
+from tests.ui.test_snapshots import _no_sleep, _unreachable, settings_for_pages
+
+SIZE = (120, 36)
+
+# scenario -> (journeys offered, in order; words the "needs" card must say)
+EXPECTED = {
+    "fresh": (["onboard_aws"], "not configured"),
+    "encrypted-aws": (["private_endpoints_aws"], "Clusters using the key: orders, analytics"),
+    "encrypted-azure": (["private_endpoints_azure"], "Encrypted with Azure Key Vault"),
+    "outage": (["private_endpoints_aws"], "cannot use the key (valid: false). Diagnose first"),
+    "legacy-credentials": (["onboard_aws"], "IAM user's access keys"),
+}
+
+
+async def open_home(app, pilot) -> HomeScreen:
+    await settle(pilot)
+    await pilot.press("enter")  # connected: continue
+    await settle(pilot)
+    app.screen.start()  # the configured project, after its preflight
+    await settle(pilot)
+    assert isinstance(app.screen, HomeScreen)
+    return app.screen
+
+
+def offered(home: HomeScreen) -> list[str]:
+    journeys = home.query_one("#journeys")
+    return [journeys.get_option_at_index(i).id for i in range(journeys.option_count)]
+
+
+@pytest.mark.parametrize("wizard", list(EXPECTED), indirect=True)
+async def test_the_home_says_what_the_project_needs_and_offers_what_fits(wizard):
+    journeys, needs = EXPECTED[wizard.sandbox.scenario]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        home = await open_home(app, pilot)
+        assert offered(home) == journeys
+        assert needs in shown(app, "#needs")
+        warned = [offer.warning for _, offer in home.offers()]
+        if wizard.sandbox.scenario == "outage":
+            assert all(w and "valid: false" in w for w in warned), warned
+        else:
+            assert warned == [None] * len(journeys)
+        # The same journeys are commands in the palette, with the same reasons.
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        for entry, offer in home.offers():
+            assert commands[entry.title] == offer.reason
+
+
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_a_journey_started_from_the_palette_opens_its_first_page(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"private endpoints")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Step 1 of 2 · Private endpoints" in shown(app, "#step-title")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "continues the unfinished run" in str(app.screen.query_one("#journeys").get_option_at_index(0).prompt)
+
+
+# --- snapshots, from fixed project states (no Atlas call happens) ------------------------------------
+
+
+class HomeHost(WizardApp):
+    """The wizard opened straight on the home of a project in a fixed state."""
+
+    def __init__(self, tmp_path: Path, **state) -> None:
+        context = AppContext(
+            settings=settings_for_pages(),
+            clock=FixedClock(),
+            journal_dir=tmp_path,
+            client_factory=lambda: AtlasClient(
+                "http://127.0.0.1:9", transport=httpx.MockTransport(_unreachable), retry=RetryPolicy(max_attempts=1)
+            ),
+        )
+        super().__init__(context, poll_policy=NO_POLLING, sleep=_no_sleep)
+        self._state = project_state(**state)
+
+    async def on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # no connect screen: the home is the first screen
+        await self.open_client()
+        assert self.client is not None
+        self.home = HomeScreen(
+            Project(PROJECT_ID, "payments-prod", None, 4),
+            self._state,
+            journeys=JOURNEYS,
+            journal=self.context.journal(PROJECT_ID),
+            client=self.client,
+            clock=self.context.clock,
+            poll_policy=NO_POLLING,
+        )
+        self.push_screen(self.home)
+
+
+CLUSTERS = [cluster("orders"), cluster("analytics"), cluster("playground", size="M0")]
+SCENES = {
+    "fresh": dict(enabled=False, authorized=False, clusters=CLUSTERS),
+    "encrypted_aws": dict(clusters=[cluster("orders", provider="AWS"), cluster("analytics")]),
+    "encrypted_azure": dict(provider="AZURE", clusters=[cluster("orders", provider="AZURE")]),
+    "outage": dict(
+        valid=False,
+        private_networking=True,
+        endpoints=[endpoint(1, "US_EAST_1", "ACTIVE")],
+        clusters=[cluster("orders", "REPAIRING", "AWS")],
+    ),
+    "legacy_credentials": dict(legacy_access_key="AKIAEXAMPLE7EXAMPLE", clusters=[cluster("orders", provider="AWS")]),
+}
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_home(snap_compare, tmp_path, scene):
+    app = HomeHost(tmp_path, **SCENES[scene])
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_home_in_a_small_terminal(snap_compare, tmp_path):
+    app = HomeHost(tmp_path, **SCENES["outage"])
+    assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
