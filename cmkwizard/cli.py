@@ -31,6 +31,8 @@ examples:
   cmkwizard --profile prod                   open the wizard with a saved profile
   cmkwizard status --project 5f1d4c6e8b3a2a0012345678
   cmkwizard status --sandbox --json          a project's encryption-at-rest state, as JSON
+  cmkwizard plan --list                      the journeys, with what each does
+  cmkwizard plan onboard_aws --sandbox       what a journey would send, as requests and commands
   cmkwizard sandbox serve --scenario fresh   run the sandbox for other tools (prints export lines)
   cmkwizard profiles add prod --public-key zmmrboas --project-id 5f1d4c6e8b3a2a0012345678
 
@@ -89,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_connection_options(status, SCENARIO_NAMES, defaults=False)
     status.set_defaults(run=_run_status)
+
+    plan = commands.add_parser(
+        "plan",
+        help="print the dry run of a journey: every call it would make, with curl and CLI equivalents",
+        description="Read the project and print every remaining step of a journey with the calls it would make "
+        "(HTTP request, curl, Atlas CLI or AWS CLI), from the inputs of its unfinished run. Nothing is changed. "
+        "Exit status 0 on success, 1 on failure; with --json every failure is JSON too.",
+    )
+    plan.add_argument("journey", nargs="?", metavar="JOURNEY", help="the journey's name (see --list)")
+    plan.add_argument("--list", action="store_true", help="list the journeys and exit")
+    plan.add_argument("--project", metavar="NAME|ID", help="project name or 24-hex ID (default: the configured one)")
+    plan.add_argument("--json", action="store_true", help="print JSON instead of text")
+    _add_connection_options(plan, SCENARIO_NAMES, defaults=False)
+    plan.set_defaults(run=_run_plan)
 
     sandbox = commands.add_parser("sandbox", help="run the local sandbox for other tools")
     sandbox_commands = sandbox.add_subparsers(title="sandbox commands", metavar="COMMAND", required=True)
@@ -299,26 +315,9 @@ def _sandbox_launch(args: argparse.Namespace) -> Iterator[SandboxLaunch | None]:
 def _run_status(args: argparse.Namespace) -> int:
     import asyncio
 
-    from cmkwizard.settings import Overrides, check_project_id, check_project_name
-
-    project_id, project_name = None, None
-    if args.project:
-        try:
-            project_id = check_project_id(args.project)
-        except ValueError:
-            try:
-                project_name = check_project_name(args.project)
-            except ValueError as err:
-                raise CommandError(
-                    f"--project {args.project!r} is neither a project ID nor a project name: {err}"
-                ) from None
+    project_id, project_name = _project_argument(args.project)
     with _sandbox_launch(args) as launch:
-        overrides = Overrides(project_id=project_id, origin="--project") if project_id else None
-        context = _context(args, launch, overrides)
-        if launch is not None:
-            context.start_sandbox()
-            if overrides is not None:
-                context.reload_settings(overrides)
+        context = _headless_context(args, launch, project_id)
         return asyncio.run(_status(context, project_name, as_json=args.json))
 
 
@@ -354,12 +353,125 @@ async def _status(context: AppContext, project_name: str | None, *, as_json: boo
     return 0
 
 
-def _print_json(document: Any, settings: Settings) -> None:
+def _print_json(document: Any, settings: Settings | None) -> None:
     import json
 
     from cmkwizard.secrets import SecretScrubber
 
-    print(json.dumps(SecretScrubber(settings.secrets()).scrub(document), indent=2, ensure_ascii=False))
+    secrets = settings.secrets() if settings is not None else ()
+    print(json.dumps(SecretScrubber(secrets).scrub(document), indent=2, ensure_ascii=False))
+
+
+# --- plan ------------------------------------------------------------------------------------
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    import asyncio
+    import dataclasses
+
+    from cmkwizard.atlas import AtlasError, describe_error
+    from cmkwizard.secrets import SecretStoreError
+    from cmkwizard.settings import SettingsError
+
+    try:
+        if args.list:
+            return _list_journeys(as_json=args.json)
+        if not args.journey:
+            raise CommandError("no journey given: cmkwizard plan JOURNEY (cmkwizard plan --list shows them)")
+        project_id, project_name = _project_argument(args.project)
+        with _sandbox_launch(args) as launch:
+            context = _headless_context(args, launch, project_id)
+            return asyncio.run(_plan(context, args.journey, project_name, as_json=args.json))
+    except AtlasError as err:
+        explanation = describe_error(err)
+        if args.json:
+            _print_json({"error": dataclasses.asdict(explanation)}, None)
+            return 1
+        print(
+            f"cmkwizard plan failed: {explanation.what}\n  Meaning: {explanation.meaning}\n"
+            f"  Next step: {explanation.next_step}" + (f"\n  Code: {explanation.code}" if explanation.code else ""),
+            file=sys.stderr,
+        )
+        return 1
+    except (CommandError, SettingsError, SecretStoreError) as err:
+        if not args.json:
+            raise
+        _print_json({"error": {"what": str(err), "code": None}}, None)
+        return 1
+
+
+def _list_journeys(*, as_json: bool) -> int:
+    from cmkwizard.journeys.catalog import JOURNEYS
+
+    if as_json:
+        _print_json([{"name": e.name, "title": e.title} for e in JOURNEYS], None)
+    else:
+        width = max(len(name) for name in JOURNEYS.names)
+        for entry in JOURNEYS:
+            print(f"{entry.name.ljust(width)}  {entry.title}")
+    return 0
+
+
+async def _plan(context: AppContext, journey: str, project_name: str | None, *, as_json: bool) -> int:
+    from cmkwizard.journeys.catalog import JOURNEYS
+    from cmkwizard.plan_report import plan_document, plan_journey
+
+    if journey not in JOURNEYS:
+        raise CommandError(f"no journey named {journey!r}; journeys: {', '.join(JOURNEYS.names)}")
+    settings = context.settings
+    settings.require_credentials()
+    if project_name is None and settings.project_id is None:
+        raise CommandError(
+            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
+        )
+    async with context.atlas_client() as client:
+        if project_name is not None:
+            project_id = (await client.get_project_by_name(project_name)).id
+        else:
+            assert settings.project_id is not None
+            project_id = settings.project_id.value
+        dry_run = await plan_journey(
+            client,
+            JOURNEYS.get(journey),
+            project_id,
+            context.journal,
+            base_url=settings.base_url.value,
+            clock=context.clock,
+        )
+    if as_json:
+        _print_json(plan_document(dry_run, project_id), settings)
+    else:
+        print(dry_run.render(), end="")
+    return 0
+
+
+def _project_argument(text: str | None) -> tuple[str | None, str | None]:
+    """A 24-hex project ID, or else a project name."""
+    from cmkwizard.settings import check_project_id, check_project_name
+
+    if not text:
+        return None, None
+    try:
+        return check_project_id(text), None
+    except ValueError:
+        pass
+    try:
+        return None, check_project_name(text)
+    except ValueError as err:
+        raise CommandError(f"--project {text!r} is neither a project ID nor a project name: {err}") from None
+
+
+def _headless_context(args: argparse.Namespace, launch: SandboxLaunch | None, project_id: str | None) -> AppContext:
+    """The context of a headless command, its sandbox (if any) started, ``--project`` above other settings."""
+    from cmkwizard.settings import Overrides
+
+    overrides = Overrides(project_id=project_id, origin="--project") if project_id else None
+    context = _context(args, launch, overrides)
+    if launch is not None:
+        context.start_sandbox()
+        if overrides is not None:
+            context.reload_settings(overrides)
+    return context
 
 
 # --- sandbox serve ---------------------------------------------------------------------------
