@@ -78,8 +78,16 @@ class StepScreen(WizardScreen):
         return True
 
     def confirmation(self) -> ConfirmModal | None:
-        """A confirmation to ask before applying, for destructive or irreversible changes."""
-        return None
+        """The confirmation to ask before applying: the project-wide change the step would make, if any."""
+        consequence = self.step.consequence(self.flow.state, self.flow.inputs)
+        if consequence is None:
+            return None
+        return ConfirmModal(
+            consequence.title,
+            consequence.text,
+            action_label=consequence.action,
+            typed_confirmation=consequence.typed,
+        )
 
     # --- frame ----------------------------------------------------------------------------------
 

@@ -26,7 +26,8 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
     ),
     "NotFoundException": (
         "The KMS key or alias does not exist in this account and region.",
-        "Check the key id and the region: KMS keys are regional, a key in eu-west-1 is not found in us-east-1.",
+        "Check the key id and the region: KMS keys are regional, a key is found only in the region it was "
+        "created in (or given as its full key ARN).",
     ),
     "DisabledException": (
         "The KMS key is disabled.",

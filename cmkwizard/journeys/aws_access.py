@@ -342,15 +342,7 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
             )
             if err.error_code != CANNOT_ASSUME_ROLE:
                 raise
-            raise StepError(
-                self.key,
-                f"Atlas still cannot assume {arn} after {len(failures)} attempts",
-                f"{err.detail or err}. IAM propagation finishes within a few minutes, so the trust policy "
-                "is most likely wrong.",
-                "Make the role's trust policy allow exactly this, then try again: "
-                + json.dumps(required_trust_policy(role)),
-                CANNOT_ASSUME_ROLE,
-            ) from err
+            raise _still_refused(self.key, role, arn, len(failures), err, checked=checked) from err
         run.record_change(
             "ATLAS",
             f"authorize Atlas role {role.role_id}",
@@ -358,3 +350,30 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
             result={"authorizedDate": updated.authorized_date, "attempts": len(failures) + 1},
         )
         progress(ProgressEvent(self.key, f"Atlas assumes {arn}", 1.0))
+
+
+def _still_refused(
+    step_key: str, role: AwsIamRole, arn: str, attempts: int, err: AtlasApiError, *, checked: bool
+) -> StepError:
+    """Atlas kept refusing after IAM had time to propagate: what that can mean, given what was checked."""
+    what = f"Atlas still cannot assume {arn} after {attempts} attempts"
+    if checked:
+        return StepError(
+            step_key,
+            what,
+            f"{err.detail or err}. The role exists and its trust policy names the Atlas principal and external ID, "
+            "so something else stops Atlas: another role than the one checked, or a deny outside the role.",
+            "Check the ARN is exactly this role (path included), and that no service control policy or "
+            "permissions boundary denies sts:AssumeRole to the Atlas principal; then try again.",
+            CANNOT_ASSUME_ROLE,
+        )
+    return StepError(
+        step_key,
+        what,
+        f"{err.detail or err}. IAM propagation finishes within a few minutes: either the role {arn} does not "
+        "exist, or its trust policy does not let this Atlas role in (the wizard could not read it without "
+        "AWS credentials for that account).",
+        "Check the role exists in that account, and that its trust policy allows exactly this, then try again: "
+        + json.dumps(required_trust_policy(role)),
+        CANNOT_ASSUME_ROLE,
+    )

@@ -14,6 +14,7 @@ from cmkwizard.journeys.aws_access import ROLE_PLACEHOLDER, chosen_role
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.aws_key import same_key
 from cmkwizard.journeys.base import (
+    Consequence,
     JourneyRun,
     PlannedCall,
     Progress,
@@ -29,6 +30,7 @@ from cmkwizard.state import aws_kms_fields
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
+MIGRATION_WORD = "migrate"
 # Right after authorization Atlas may still fail to use the role; the same PATCH succeeds later.
 TRANSIENT_ENABLE_CODES = frozenset(
     {"CANNOT_ASSUME_ROLE", "INVALID_AWS_CREDENTIALS", "CLOUD_PROVIDER_ACCESS_ROLE_NOT_AUTHORIZED"}
@@ -155,6 +157,38 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
         if not change.changed:
             return self.view(StepState.TODO, "Enabled; waiting for Atlas to report the key valid")
         return self.view(StepState.TODO, _describe(change))
+
+    def consequence(self, state: ProjectState, inputs: OnboardAwsInputs) -> Consequence | None:
+        change = planned_change(state, inputs)
+        if change is None or not change.changed:
+            return None
+        kms = state.encryption.aws_kms
+        sent = change.patch.to_api()
+        if kms.uses_legacy_credentials:
+            return Consequence(
+                "Move to the Atlas role",
+                f"The project reaches AWS KMS with the IAM user access key `{kms.access_key_id}`. After this change "
+                "Atlas uses the role instead, and **cannot go back** to access keys. Delete the IAM user's access "
+                "key in AWS afterwards.",
+                "Move to the role",
+                typed=MIGRATION_WORD,
+            )
+        if "enabled" in sent:
+            return Consequence(
+                "Enable encryption at rest with your key?",
+                f"Atlas will protect this project's data keys with key `{sent['customerMasterKeyID']}` in "
+                f"**{sent['region']}**, through Atlas role `{sent['roleId']}`. From then on the project depends on "
+                "this key: if it is disabled, scheduled for deletion or unreachable, clusters lose access to their "
+                "data. No cluster changes yet: you choose them next.",
+                "Enable encryption at rest",
+            )
+        changes = ", ".join(f"{name} {change.before[name]} → {value}" for name, value in sent.items())
+        return Consequence(
+            "Change the project's key?",
+            f"Atlas will use the new settings for every encrypted cluster of the project: {changes}. Keep the "
+            "previous key enabled: snapshots taken with it still need it until they expire.",
+            "Change the key",
+        )
 
     def plan(self, state: ProjectState, inputs: OnboardAwsInputs) -> list[PlannedCall]:
         change = planned_change(state, inputs, placeholders=True)

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from cmkwizard.aws.arns import KeyRef, atlas_key_identifier, key_arn, parse_key_ref, parse_role_ref
+from cmkwizard.aws.errors import AwsError
 from cmkwizard.aws.policies import Problem, diagnose_kms_access, kms_access_policy
 from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.journeys import calls
@@ -135,7 +136,20 @@ is noted: its replicas let you move the project to another region during an outa
         assert run.aws is not None
         region = to_aws_region(run.inputs.region or "")
         progress(ProgressEvent(self.key, f"Reading key {ref.api_identifier} in {region}"))
-        key = await run.aws.describe_key(ref.api_identifier, region)
+        try:
+            key = await run.aws.describe_key(ref.api_identifier, region)
+        except AwsError as err:
+            if not err.is_not_found:
+                raise
+            raise StepError(
+                self.key,
+                f"Key {ref.api_identifier} was not found in {region}",
+                f"KMS keys are regional: {region} has no key or alias {ref.api_identifier} that these AWS "
+                "credentials may describe.",
+                f"If the key lives in another region, choose that region (or give the key's full ARN); otherwise "
+                f"check the key id, or list the keys in {region}.",
+                err.code,
+            ) from err
         problems = key.problems_for_atlas()
         if key.region != region:
             problems.append(

@@ -63,6 +63,20 @@ class StepView:
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """What a project-wide change does, for the operator to confirm before it is sent.
+
+    ``typed`` is a word to type when the change cannot be undone.
+    """
+
+    title: str
+    text: str
+    """Markdown."""
+    action: str
+    typed: str | None = None
+
+
+@dataclass(frozen=True)
 class PlannedCall:
     """One call a step would make, with equivalents an operator can run by hand.
 
@@ -256,6 +270,10 @@ class Step(ABC, Generic[InputsT]):
     @abstractmethod
     def assess(self, state: ProjectState, inputs: InputsT) -> StepView:
         """DONE, TODO, BLOCKED or SKIPPED from live state; the journey turns the first TODO into NEXT."""
+
+    def consequence(self, state: ProjectState, inputs: InputsT) -> Consequence | None:
+        """The project-wide change ``apply`` would make now, to be confirmed first (None when there is none)."""
+        return None
 
     def precondition(self, state: ProjectState, inputs: InputsT) -> str | None:
         """What must be true before ``apply`` may send anything (None when it may): the orchestrator refuses

@@ -28,6 +28,7 @@ from cmkwizard.atlas.models import (
 )
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.base import (
+    Consequence,
     JourneyRun,
     PlannedCall,
     Progress,
@@ -38,6 +39,7 @@ from cmkwizard.journeys.base import (
     StepView,
 )
 from cmkwizard.journeys.clusters import project_ready
+from cmkwizard.journeys.providers import provider_label
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import endpoints_part
 
@@ -141,6 +143,19 @@ still provisioning: the wizard waits and retries.
 
     def __init__(self, provider: str) -> None:
         self.provider = provider
+
+    def consequence(self, state: ProjectState, inputs: EndpointChoice) -> Consequence | None:
+        regions = wanted_regions(state, inputs, self.provider)
+        if not regions or _requires_private_networking(state, self.provider):
+            return None
+        label = provider_label(self.provider)
+        return Consequence(
+            "Require private networking to the key service?",
+            f"From now on Atlas reaches {label} **only over private endpoints** (`requirePrivateNetworking`). "
+            f"Nodes in a region without an ACTIVE endpoint lose access to the key. The wizard then creates "
+            f"endpoints in {', '.join(regions)} and follows them to ACTIVE.",
+            "Require private networking",
+        )
 
     def precondition(self, state: ProjectState, inputs: EndpointChoice) -> str | None:
         if wanted_regions(state, inputs, self.provider) and not project_ready(state, self.provider):

@@ -108,6 +108,8 @@ class ClustersScreen(StepScreen):
         elif entry.eligible:
             self.selected.add(name)
         else:
+            # The reasons move from the detail line to the error, so they are not shown twice.
+            self.query_one("#cluster-detail", Static).update("")
             error.update(f"{name} cannot use your key: " + "; ".join(entry.reasons))
             error.display = True
             return

@@ -11,10 +11,8 @@ from textual.widgets import Checkbox, Static
 from cmkwizard.journeys.aws_enable import AwsKmsChange, planned_change
 from cmkwizard.journeys.base import StepView
 from screens.step_screen import StepScreen
-from screens.widgets.confirm import ConfirmModal
 from screens.widgets.ticks import TickBox
 
-MIGRATION_WORD = "migrate"
 SHORT_VALUES = 20  # longer before/after values get a line of their own
 
 
@@ -73,16 +71,3 @@ class EnableScreen(StepScreen):
         for checkbox in self.query("#legacy-migration").results(Checkbox):
             self.flow.inputs.confirm_legacy_migration = checkbox.value
         return True
-
-    def confirmation(self) -> ConfirmModal | None:
-        kms = self.flow.state.encryption.aws_kms
-        if not (kms.uses_legacy_credentials and self.flow.inputs.confirm_legacy_migration):
-            return None
-        return ConfirmModal(
-            "Move to the Atlas role",
-            f"The project reaches AWS KMS with the IAM user access key `{kms.access_key_id}`. After this change "
-            "Atlas uses the role instead, and **cannot go back** to access keys. Delete the IAM user's access "
-            "key in AWS afterwards.",
-            action_label="Move to the role",
-            typed_confirmation=MIGRATION_WORD,
-        )

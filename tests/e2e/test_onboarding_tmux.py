@@ -231,6 +231,8 @@ def choose_the_key_from_the_list(operator: Operator) -> str:
 def enable_encryption_at_rest(operator: Operator, key_id: str) -> None:
     operator.expect(key_id)  # now → after shows the chosen key
     operator.press("Tab", "Tab", "Enter")  # page → dry run → "Enable encryption at rest"
+    operator.expect("Enable encryption at rest with your key?")  # the consequence, Cancel focused
+    operator.press("BTab", "Enter")
     operator.expect("Step 5 of 7 · Clusters", timeout=45)
 
 
@@ -256,6 +258,8 @@ def create_a_private_endpoint(operator: Operator, region: str) -> None:
     operator.press("Tab", "Home", *["Down"] * position, "Space")  # page → regions
     operator.expect("Create endpoints in 1 region")  # Apply, always in view, says what it will do
     operator.press("C-n")
+    operator.expect("Require private networking to the key service?")  # the consequence, Cancel focused
+    operator.press("BTab", "Enter")
     operator.expect("Step 7 of 7 · Summary", timeout=60)
 
 

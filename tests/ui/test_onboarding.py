@@ -45,6 +45,17 @@ async def apply(app, pilot) -> None:
     await settle(pilot)
 
 
+async def apply_confirmed(app, pilot) -> str:
+    """Apply a project-wide change: the confirmation says what it does, then the operator confirms."""
+    app.screen.action_apply()
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmModal), "a project-wide change needs a confirmation"
+    title = shown(app, ".dialog-title")
+    await click(pilot, "#confirm")
+    await settle(pilot)
+    return title
+
+
 def error_text(app) -> str:
     panel = app.screen.query_one("#step-error", ErrorPanel)
     return shown(app, "#step-error") if panel.has_class("-visible") else ""
@@ -85,7 +96,7 @@ async def test_the_whole_onboarding_with_aws_credentials(wizard):
 
         assert isinstance(app.screen, EnableScreen), error_text(app)
         assert "customerMasterKeyID" in shown(app, "#before-after")
-        await apply(app, pilot)
+        assert await apply_confirmed(app, pilot) == "Enable encryption at rest with your key?"
 
         assert isinstance(app.screen, ClustersScreen), error_text(app)
         await pilot.press("space")
@@ -149,6 +160,7 @@ async def test_authorization_counts_down_between_attempts_then_explains_the_trus
         error = shown(app, "#step-error")
         assert "CANNOT_ASSUME_ROLE" in error
         assert "sts:ExternalId" in error
+        assert "either the role" in error and "does not exist" in error
         assert "Cancel" not in str(app.screen.query_one("#back").label)
 
 
@@ -182,7 +194,7 @@ async def test_clusters_that_cannot_use_the_key_say_why_and_none_can_be_chosen(w
         await start_onboarding(app, pilot)
         await walk_to_key_page(app, pilot, wizard)
         await choose_sandbox_key(app, pilot)
-        await apply(app, pilot)
+        await apply_confirmed(app, pilot)
         assert isinstance(app.screen, ClustersScreen), error_text(app)
         table = app.screen.query_one("#clusters-table")
         names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
@@ -259,7 +271,9 @@ async def test_resuming_lands_on_the_first_unfinished_step_with_what_was_typed(w
         await walk_to_key_page(first, pilot, wizard)
         await check_key(first, pilot, "eu-west-1", "alias/atlas-cmk")
         assert isinstance(first.screen, KeyScreen)
-        assert "NotFoundException" in shown(first, "#step-error")
+        error = shown(first, "#step-error")
+        assert "NotFoundException" in error and "was not found in eu-west-1" in error
+        assert "choose that region" in error
 
     again = wizard.app()
     async with again.run_test(size=SIZE) as pilot:
@@ -380,3 +394,41 @@ async def test_a_blocked_step_cannot_be_applied_from_its_page(wizard):
         assert "Enable AWS encryption for the project first" in error_text(app)
         assert {c.encryption_provider for c in project.clusters.values()} == {"NONE"}
         assert project.encryption.enabled_provider is None
+
+
+async def test_enabling_is_confirmed_with_its_consequence_and_cancelling_sends_nothing(wizard):
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await walk_to_key_page(app, pilot, wizard)
+        await choose_sandbox_key(app, pilot)
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        explanation = app.screen.query_one("Markdown").source
+        assert "the project depends on this key" in explanation and "US_EAST_1" in explanation
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EnableScreen)
+        assert project.encryption.enabled_provider is None
+
+
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_requiring_private_networking_is_confirmed_and_cancelling_sends_nothing(wizard):
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(app, pilot)
+        await choose_journey(pilot, "private_endpoints_aws")
+        assert isinstance(app.screen, EndpointsScreen)
+        app.screen.query_one("#regions").select("US_EAST_1")
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, ".dialog-title") == "Require private networking to the key service?"
+        await click(pilot, "#cancel")
+        await settle(pilot)
+        assert isinstance(app.screen, EndpointsScreen)
+        assert not project.encryption.aws.require_private_networking
+        assert not project.endpoints_for("AWS")
