@@ -20,7 +20,7 @@ from cmkwizard.aws.arns import parse_role_ref
 from cmkwizard.aws.errors import InputError
 from cmkwizard.aws.policies import diagnose_trust_policy, merge_trust_policy, trust_policy
 from cmkwizard.journeys import calls
-from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs, atlas_partition, check_role
 from cmkwizard.journeys.base import (
     JourneyRun,
     PlannedCall,
@@ -232,6 +232,7 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
             return
         if arn is None:
             raise InputError("Give the ARN of the IAM role Atlas should assume: arn:aws:iam::<account id>:role/<name>.")
+        check_role(arn, None, atlas_partition(run.client.base_url))  # nothing is sent for a role Atlas cannot use
         checked = changed = False
         if run.aws is not None:
             checked, changed = await self._check_trust_policy(run, run.aws, progress, role, arn)
@@ -246,6 +247,14 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
         """
         ref = parse_role_ref(arn)
         account = (await aws.caller_identity()).get("Account")
+        if account != ref.account_id and run.inputs.manage_trust_policy:
+            raise StepError(
+                self.key,
+                f"The wizard cannot create or update {ref.name}",
+                f"The role is in account {ref.account_id}, the AWS credentials in use are for account {account}.",
+                f"Use AWS credentials for {ref.account_id}, or set the trust policy yourself and untick the option "
+                "on the trust policy page; nothing was sent.",
+            )
         if account != ref.account_id:
             progress(
                 ProgressEvent(

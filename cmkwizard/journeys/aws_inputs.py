@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.aws.arns import parse_key_ref, parse_role_ref
 from cmkwizard.aws.regions import to_atlas_region
+from cmkwizard.errors import InputError
 from cmkwizard.journeys.clusters import choose_clusters
 from cmkwizard.journeys.inputs import from_record, open_run_inputs, to_record
 
@@ -23,6 +25,33 @@ if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
 JOURNEY_NAME = "onboard_aws"
+ATLAS_PARTITIONS = {"aws": "commercial Atlas", "aws-us-gov": "Atlas for Government"}
+
+
+def atlas_partition(base_url: str) -> str:
+    """The AWS partition whose roles and keys an Atlas deployment can use: aws-us-gov for Atlas for Government."""
+    host = urlsplit(base_url).hostname or ""
+    return "aws-us-gov" if host == "mongodbgov.com" or host.endswith(".mongodbgov.com") else "aws"
+
+
+def check_role(text: str, account_id: str | None, partition: str, managed_by: str | None = None) -> str:
+    """The canonical ARN of a role Atlas can assume; InputError, before anything is sent, for a role in a
+    partition the Atlas deployment cannot use, or, when the wizard is to create or update the role with the
+    AWS credentials of account ``managed_by``, for a role in another account."""
+    is_arn = text.strip().lower().startswith("arn:")
+    ref = parse_role_ref(text, account_id, partition=None if is_arn else partition)
+    if ref.partition != partition:
+        raise InputError(
+            f"{ref.arn} is in partition '{ref.partition}', but {ATLAS_PARTITIONS.get(partition, 'this Atlas')} "
+            f"can only assume roles in '{partition}': arn:{partition}:iam::<account id>:role/<name>."
+        )
+    if managed_by is not None and ref.account_id != managed_by:
+        raise InputError(
+            f"The role is in account {ref.account_id}, but the AWS credentials in use are for account {managed_by}, "
+            "so the wizard cannot create or update it. Use a role in that account, AWS credentials for "
+            f"{ref.account_id}, or set the trust policy yourself (untick the option on the trust policy page)."
+        )
+    return ref.arn
 
 
 @dataclass
@@ -55,9 +84,11 @@ class OnboardAwsInputs:
 
     # --- validated setters --------------------------------------------------------------
 
-    def set_role_arn(self, text: str, account_id: str | None = None) -> str:
-        """A role ARN, or a role name when the AWS account is known."""
-        self.role_arn = parse_role_ref(text, account_id).arn
+    def set_role_arn(
+        self, text: str, account_id: str | None = None, *, atlas_partition: str = "aws", managed_by: str | None = None
+    ) -> str:
+        """A role ARN, or a role name when the AWS account is known; see ``check_role``."""
+        self.role_arn = check_role(text, account_id, atlas_partition, managed_by if self.manage_trust_policy else None)
         return self.role_arn
 
     def set_region(self, text: str) -> str:

@@ -9,6 +9,7 @@ from textual.widgets import Input
 from cmkwizard.aws.arns import parse_role_ref
 from cmkwizard.aws.errors import InputError
 from cmkwizard.journeys.aws_access import chosen_role
+from cmkwizard.journeys.aws_inputs import atlas_partition, check_role
 from cmkwizard.journeys.base import StepState, StepView
 from screens.step_screen import StepScreen
 from screens.widgets.field import Field, ParsedBy
@@ -31,8 +32,15 @@ class AuthorizeScreen(StepScreen):
             value=known,
             placeholder="arn:aws:iam::123456789012:role/atlas-kms",
             hint=hint,
-            validators=[ParsedBy(lambda text: parse_role_ref(text, account))],
+            validators=[ParsedBy(self._role)],
         )
+
+    def _role(self, text: str) -> str:
+        """The role's ARN, refused here when the Atlas deployment cannot use it or the wizard cannot manage it."""
+        inputs = self.flow.inputs
+        managed_by = self.flow.aws_account_id if inputs.manage_trust_policy and self.flow.aws else None
+        partition = atlas_partition(self.wizard.context.settings.base_url.value)
+        return check_role(text, self.flow.aws_account_id, partition, managed_by)
 
     def describe(self, view: StepView) -> str:
         if view.state in (StepState.DONE, StepState.BLOCKED):
@@ -66,5 +74,5 @@ class AuthorizeScreen(StepScreen):
         field = self.query_one("#role-arn", Field)
         if not field.check():
             return False
-        self.flow.inputs.set_role_arn(field.value, self.flow.aws_account_id)
+        self.flow.inputs.role_arn = self._role(field.value)
         return True

@@ -8,7 +8,7 @@ import pytest
 
 from cmkwizard.atlas import AtlasApiError
 from cmkwizard.aws.errors import InputError
-from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs, atlas_partition
 from cmkwizard.journeys.base import StepError, StepState
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.sandbox.cloud_seed import ASYMMETRIC_KEY_ALIAS, DISABLED_KEY_ALIAS, KEY_ALIAS
@@ -248,3 +248,42 @@ async def test_a_key_disabled_while_atlas_checks_it_is_reported_with_atlas_reaso
 
     assert "did not finish" in caught.value.what
     assert "AWS_KMS_CUSTOMER_MASTER_KEY_NOT_ENABLED" in caught.value.meaning
+
+
+@pytest.mark.parametrize(
+    ("arn", "message"),
+    [
+        ("arn:aws-us-gov:iam::123456789012:role/atlas-kms", "can only assume roles in 'aws'"),
+        ("arn:aws-cn:iam::123456789012:role/atlas-kms", "is in partition 'aws-cn'"),
+    ],
+)
+def test_a_role_in_a_partition_atlas_cannot_use_is_refused_as_typed(arn, message):
+    with pytest.raises(InputError) as refused:
+        OnboardAwsInputs().set_role_arn(arn)
+    assert message in refused.value.message
+
+
+def test_atlas_for_government_uses_the_gov_partition():
+    assert atlas_partition("https://cloud.mongodbgov.com") == "aws-us-gov"
+    assert atlas_partition("https://cloud.mongodb.com") == "aws"
+    inputs = OnboardAwsInputs()
+    assert inputs.set_role_arn("atlas-kms", "123456789012", atlas_partition="aws-us-gov").startswith(
+        "arn:aws-us-gov:iam::123456789012:role/"
+    )
+
+
+async def test_a_role_in_another_account_than_the_credentials_is_refused_before_anything_is_sent(world):
+    await ONBOARD_AWS.run(world.run(OnboardAwsInputs()), stop_after="role")
+    inputs = OnboardAwsInputs.from_journal(world.journal())
+    inputs.manage_trust_policy = True
+    inputs.role_arn = "arn:aws:iam::210987654321:role/atlas-kms"  # as a resumed run would hold it
+    world.exchanges.clear()
+
+    with pytest.raises(StepError) as refused:
+        await ONBOARD_AWS.apply_step(world.run(inputs), "authorize")
+
+    assert "cannot create or update atlas-kms" in refused.value.what
+    assert "account 210987654321" in refused.value.meaning and "nothing was sent" in refused.value.next_step
+    assert world.writes() == []
+    with pytest.raises(InputError, match="AWS credentials in use are for account"):
+        OnboardAwsInputs(manage_trust_policy=True).set_role_arn(inputs.role_arn, managed_by="123456789012")

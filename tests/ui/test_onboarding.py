@@ -432,3 +432,26 @@ async def test_requiring_private_networking_is_confirmed_and_cancelling_sends_no
         assert isinstance(app.screen, EndpointsScreen)
         assert not project.encryption.aws.require_private_networking
         assert not project.endpoints_for("AWS")
+
+
+async def test_a_role_atlas_or_the_wizard_cannot_use_is_refused_before_anything_is_sent(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        await click(pilot, "#use-aws")
+        await settle(pilot)
+        app.screen.query_one("#manage-trust", Checkbox).value = True
+        await apply(app, pilot)
+        assert isinstance(app.screen, AuthorizeScreen)
+        requests = app.client.request_count
+        field = app.screen.query_one("#role-arn-input")
+        for arn, message in (
+            ("arn:aws-us-gov:iam::123456789012:role/atlas-kms", "can only assume roles in 'aws'"),
+            ("arn:aws:iam::210987654321:role/atlas-kms", "the AWS credentials in use are for account"),
+        ):
+            field.value = arn
+            await apply(app, pilot)
+            assert isinstance(app.screen, AuthorizeScreen)
+            assert message in shown(app, "#role-arn .field-error")
+        assert app.client.request_count == requests
