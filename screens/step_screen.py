@@ -11,6 +11,7 @@ cancels a running step; otherwise it goes back a page.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,7 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Collapsible, Footer, Header, Static
 
-from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepView
+from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepError, StepView
 from screens.base import WizardScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
@@ -59,6 +60,7 @@ class StepScreen(WizardScreen):
         self.flow = flow
         self.page: Page = flow.page(self.PAGE_KEY)
         self.running = False
+        self._restart = False
 
     # --- what subclasses provide --------------------------------------------------------------
 
@@ -300,6 +302,9 @@ class StepScreen(WizardScreen):
         try:
             await action(run)
             state = await run.read_state()
+        except asyncio.CancelledError:
+            self._stopped()
+            raise
         except Exception as err:  # every failure is explained on the page
             self.query_one("#step-error", ErrorPanel).show(err)
             self.query_one(StatusPane).poll_now()
@@ -311,6 +316,41 @@ class StepScreen(WizardScreen):
         self.flow.state = state
         self.query_one(StatusPane).show(state)
         return state
+
+    def restart_step(self) -> None:
+        """The operator changed the input of the running step: stop it and apply again with the new input."""
+        if self.running:
+            self._restart = True
+            self.workers.cancel_group(self, "apply")
+
+    def _stopped(self) -> None:
+        if self._restart:
+            self._restart = False
+            self.call_later(self.action_apply)
+        else:
+            self.run_worker(self._report_stop(), group="stop-report", exit_on_error=False)
+
+    async def _report_stop(self) -> None:
+        """Say where the stopped step left the project, from a fresh read."""
+        client = self.wizard.client
+        assert client is not None
+        panel = self.query_one("#step-error", ErrorPanel)
+        try:
+            state = await self.flow.run(client).read_state()
+        except Exception as err:  # the read itself failed: that is what the operator needs to know
+            panel.show(err)
+            return
+        self.flow.state = state
+        self.query_one(StatusPane).show(state)
+        view = self.flow.view(self.page.step_key)
+        panel.show(
+            StepError(
+                self.page.step_key,
+                f"Stopped: {self.page.title}",
+                f"Left as: {view.summary}",
+                "Nothing more is sent. Apply again to continue from here; what is done is not repeated.",
+            )
+        )
 
     def applied(self, state: ProjectState) -> None:
         """The page is done: on to the next page once its step is finished (optional steps are offered in

@@ -58,10 +58,15 @@ class AuthorizeScreen(StepScreen):
     @on(Input.Changed, "#role-arn-input")
     def _changed(self, event: Input.Changed) -> None:
         self._normalise(event.value)
+        if self.running:
+            self.query_one("#role-arn", Field).note("→ press enter to authorize this role instead")
 
     @on(Input.Submitted, "#role-arn-input")
     def _submitted(self) -> None:
-        self.action_apply()
+        if self.running:
+            self.restart_step()  # the retries start again with the ARN now typed
+        else:
+            self.action_apply()
 
     def _normalise(self, text: str) -> None:
         try:

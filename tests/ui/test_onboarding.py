@@ -455,3 +455,61 @@ async def test_a_role_atlas_or_the_wizard_cannot_use_is_refused_before_anything_
             assert isinstance(app.screen, AuthorizeScreen)
             assert message in shown(app, "#role-arn .field-error")
         assert app.client.request_count == requests
+
+
+async def test_escape_stops_the_authorization_retries_and_says_where_they_left_the_role(wizard):
+    app = wizard.app()
+    stop_on_first_wait = True
+
+    def escape_while_waiting(seconds: float) -> None:
+        nonlocal stop_on_first_wait
+        if stop_on_first_wait:
+            stop_on_first_wait = False
+            app.screen.back()  # what escape does while a step runs
+
+    wizard.on_sleep.append(escape_while_waiting)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        await apply(app, pilot)
+        await pilot.press(*f"arn:aws:iam::{wizard.sandbox.info.aws_account_id}:role/missing-role")
+        await apply(app, pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, AuthorizeScreen)
+        error = error_text(app)
+        assert "Stopped: Role ARN and authorization" in error
+        assert "Left as: Authorize Atlas to assume" in error and "Apply again to continue" in error
+        role = app.flow.state.access.aws_roles[0]
+        assert not role.authorized
+
+
+async def test_editing_the_role_arn_while_authorizing_restarts_with_the_new_one(wizard):
+    info = wizard.sandbox.info
+    app = wizard.app()
+    edited = False
+
+    def edit_while_waiting(seconds: float) -> None:
+        nonlocal edited
+        if not edited:
+            edited = True
+            field = app.screen.query_one("#role-arn-input")
+            field.value = f"arn:aws:iam::{info.aws_account_id}:role/atlas-kms"
+            field.post_message(field.Submitted(field, field.value))
+
+    wizard.on_sleep.append(edit_while_waiting)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await apply(app, pilot)
+        await click(pilot, "#use-aws")
+        await settle(pilot)
+        app.screen.query_one("#manage-trust", Checkbox).value = True
+        await apply(app, pilot)
+        await pilot.press(*f"arn:aws:iam::{info.aws_account_id}:role/first-try")
+        await apply(app, pilot)
+        for _ in range(20):  # the restarted authorization runs in a new worker
+            await settle(pilot)
+            if isinstance(app.screen, KeyScreen):
+                break
+        assert isinstance(app.screen, KeyScreen), error_text(app)
+        role = app.flow.state.access.aws_roles[0]
+        assert role.iam_assumed_role_arn.endswith(":role/atlas-kms")
