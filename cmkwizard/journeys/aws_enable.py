@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard.atlas.errors import AtlasApiError
 from cmkwizard.atlas.models import AwsKmsConfig, AwsKmsPatch, EncryptionAtRest
 from cmkwizard.aws.arns import atlas_key_identifier, parse_key_ref, parse_role_ref
+from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_access import ROLE_PLACEHOLDER, chosen_role
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
-from cmkwizard.journeys.aws_key import same_key
+from cmkwizard.journeys.aws_key import check_key, role_access_problems, same_key
 from cmkwizard.journeys.base import (
     Consequence,
     JourneyRun,
@@ -28,6 +29,7 @@ from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_wh
 from cmkwizard.state import aws_kms_fields
 
 if TYPE_CHECKING:
+    from cmkwizard.aws.adapters import AwsAccount
     from cmkwizard.state import ProjectState
 
 MIGRATION_WORD = "migrate"
@@ -205,10 +207,36 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
             raise StepError(self.key, view.summary, "The project cannot be enabled yet.", view.reason)
         change = planned_change(state, run.inputs)
         if change is not None and change.changed:
+            if run.aws is not None:
+                await self._recheck_key(run, run.aws, progress, state)
             if state.encryption.aws_kms.uses_legacy_credentials:
                 run.record_decision("migrate from IAM user access keys to the Atlas role", True)
             await self._patch(run, progress, change)
         await wait_for_valid(run, progress, self.key)
+
+    async def _recheck_key(
+        self, run: JourneyRun[OnboardAwsInputs], aws: AwsAccount, progress: Progress, state: ProjectState
+    ) -> None:
+        """Just before Atlas is asked: the key is still usable, and the role may use it (when readable)."""
+        inputs = run.inputs
+        assert inputs.key_ref and inputs.region
+        key = await check_key(
+            aws, self.key, parse_key_ref(inputs.key_ref, inputs.region), to_aws_region(inputs.region), progress
+        )
+        role = chosen_role(state, inputs)
+        role_arn = (role.iam_assumed_role_arn if role else None) or inputs.role_arn
+        if not role_arn:
+            return
+        problems = await role_access_problems(aws, role_arn, key)
+        if problems:
+            raise StepError(
+                self.key,
+                f"The role may not use key {key.label}",
+                " ".join(p.message for p in problems),
+                " ".join(p.fix for p in problems) + " Nothing was sent to Atlas.",
+            )
+        if problems is None:
+            progress(ProgressEvent(self.key, "The role is in another AWS account: Atlas checks its access to the key"))
 
     async def _patch(self, run: JourneyRun[OnboardAwsInputs], progress: Progress, change: AwsKmsChange) -> None:
         timing = run.timing

@@ -24,6 +24,7 @@ from cmkwizard.journeys.base import (
 )
 
 if TYPE_CHECKING:
+    from cmkwizard.aws.adapters import AwsAccount
     from cmkwizard.aws.resources import KmsKey
     from cmkwizard.state import ProjectState
 
@@ -134,38 +135,7 @@ is noted: its replicas let you move the project to another region during an outa
 
     async def _check_key(self, run: JourneyRun[OnboardAwsInputs], ref: KeyRef, progress: Progress) -> KmsKey:
         assert run.aws is not None
-        region = to_aws_region(run.inputs.region or "")
-        progress(ProgressEvent(self.key, f"Reading key {ref.api_identifier} in {region}"))
-        try:
-            key = await run.aws.describe_key(ref.api_identifier, region)
-        except AwsError as err:
-            if not err.is_not_found:
-                raise
-            raise StepError(
-                self.key,
-                f"Key {ref.api_identifier} was not found in {region}",
-                f"KMS keys are regional: {region} has no key or alias {ref.api_identifier} that these AWS "
-                "credentials may describe.",
-                f"If the key lives in another region, choose that region (or give the key's full ARN); otherwise "
-                f"check the key id, or list the keys in {region}.",
-                err.code,
-            ) from err
-        problems = key.problems_for_atlas()
-        if key.region != region:
-            problems.append(
-                Problem(
-                    "key-region",
-                    f"{key.label} is in {key.region}, not in {region}, the region chosen for Atlas.",
-                    f"Choose {key.region} as the region, or a key in {region}.",
-                )
-            )
-        if problems:
-            raise StepError(
-                self.key,
-                f"Atlas cannot use key {key.label}",
-                " ".join(p.message for p in problems),
-                " ".join(p.fix for p in problems),
-            )
+        key = await check_key(run.aws, self.key, ref, to_aws_region(run.inputs.region or ""), progress)
         progress(ProgressEvent(self.key, f"{key.label}: symmetric, enabled, {_layout(key)}, in {key.region}"))
         return key
 
@@ -194,18 +164,64 @@ is noted: its replicas let you move the project to another region during an outa
             )
             progress(ProgressEvent(self.key, f"{role_name} may now use {key.label}", 1.0))
             return
-        problems = diagnose_kms_access(await run.aws.get_role_policies(role_name), key.arn)
+        problems = await role_access_problems(run.aws, role_arn, key)
         if problems:
             progress(
                 ProgressEvent(
                     self.key,
-                    f"{role_name}'s inline policies do not let it use the key (a managed policy may): "
-                    + " ".join(p.message for p in problems),
+                    f"{role_name}'s policies do not let it use the key yet (checked again before the project is "
+                    "enabled): " + " ".join(p.message for p in problems),
                     1.0,
                 )
             )
         else:
             progress(ProgressEvent(self.key, f"{role_name} may use {key.label}", 1.0))
+
+
+async def check_key(aws: AwsAccount, step_key: str, ref: KeyRef, region: str, progress: Progress) -> KmsKey:
+    """Read the key in ``region``; StepError unless Atlas can use it there (symmetric, enabled, that region)."""
+    progress(ProgressEvent(step_key, f"Reading key {ref.api_identifier} in {region}"))
+    try:
+        key = await aws.describe_key(ref.api_identifier, region)
+    except AwsError as err:
+        if not err.is_not_found:
+            raise
+        raise StepError(
+            step_key,
+            f"Key {ref.api_identifier} was not found in {region}",
+            f"KMS keys are regional: {region} has no key or alias {ref.api_identifier} that these AWS "
+            "credentials may describe.",
+            f"If the key lives in another region, choose that region (or give the key's full ARN); otherwise "
+            f"check the key id, or list the keys in {region}.",
+            err.code,
+        ) from err
+    problems = key.problems_for_atlas()
+    if key.region != region:
+        problems.append(
+            Problem(
+                "key-region",
+                f"{key.label} is in {key.region}, not in {region}, the region chosen for Atlas.",
+                f"Choose {key.region} as the region, or a key in {region}.",
+            )
+        )
+    if problems:
+        raise StepError(
+            step_key,
+            f"Atlas cannot use key {key.label}",
+            " ".join(p.message for p in problems),
+            " ".join(p.fix for p in problems),
+        )
+    return key
+
+
+async def role_access_problems(aws: AwsAccount, role_arn: str, key: KmsKey) -> list[Problem] | None:
+    """What stops the role from using the key, from its inline and managed policies; None when the AWS
+    credentials are for another account than the role's (its policies cannot be read)."""
+    role = parse_role_ref(role_arn)
+    if (await aws.caller_identity()).get("Account") != role.account_id:
+        return None
+    policies = {**await aws.get_role_policies(role.name), **await aws.get_attached_role_policies(role.name)}
+    return diagnose_kms_access(policies, key.arn)
 
 
 def _layout(key: KmsKey) -> str:

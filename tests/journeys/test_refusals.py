@@ -287,3 +287,42 @@ async def test_a_role_in_another_account_than_the_credentials_is_refused_before_
     assert world.writes() == []
     with pytest.raises(InputError, match="AWS credentials in use are for account"):
         OnboardAwsInputs(manage_trust_policy=True).set_role_arn(inputs.role_arn, managed_by="123456789012")
+
+
+def encryption_writes(world) -> list[str]:
+    return [f"{e.method} {e.path}" for e in world.writes() if e.path.endswith("/encryptionAtRest")]
+
+
+async def test_a_role_without_access_to_the_key_is_caught_before_atlas_is_asked(world):
+    inputs = await role_with_trust_policy(world)  # the operator did not let the wizard attach the key policy
+    inputs.set_key(key_arn(world, KEY_ALIAS))
+    await ONBOARD_AWS.run(world.run(inputs), stop_after="key")
+
+    with pytest.raises(StepError) as refused:
+        await ONBOARD_AWS.apply_step(world.run(inputs), "enable")
+
+    assert refused.value.what.startswith("The role may not use key")
+    assert "kms:Decrypt" in refused.value.next_step and "Nothing was sent to Atlas" in refused.value.next_step
+    assert encryption_writes(world) == []
+
+    allow_role_to_use(world, key_arn(world, KEY_ALIAS))
+    await ONBOARD_AWS.apply_step(world.run(inputs), "enable")
+    assert (await world.state()).encryption.aws_kms.valid is True
+
+
+async def test_a_key_disabled_after_its_check_is_caught_before_atlas_is_asked(world):
+    inputs = await role_with_trust_policy(world)
+    inputs.attach_key_policy = True
+    arn = key_arn(world, KEY_ALIAS)
+    inputs.set_key(arn)
+    await ONBOARD_AWS.run(world.run(inputs), stop_after="key")
+    key_id = arn.rsplit("/", 1)[1]
+    world.boto("kms").disable_key(KeyId=key_id)  # the sandbox's key is shared: enabled again below
+    try:
+        with pytest.raises(StepError) as refused:
+            await ONBOARD_AWS.apply_step(world.run(inputs), "enable")
+    finally:
+        world.boto("kms").enable_key(KeyId=key_id)
+
+    assert "Atlas cannot use key" in refused.value.what and "disabled" in refused.value.meaning.lower()
+    assert encryption_writes(world) == []
