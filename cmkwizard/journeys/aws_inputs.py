@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.aws.arns import parse_key_ref, parse_role_ref
-from cmkwizard.aws.regions import to_atlas_region
+from cmkwizard.aws.regions import partition_for, to_atlas_region, to_aws_region
 from cmkwizard.errors import InputError
 from cmkwizard.journeys.clusters import choose_clusters
 from cmkwizard.journeys.inputs import from_record, open_run_inputs, to_record
@@ -32,6 +32,28 @@ def atlas_partition(base_url: str) -> str:
     """The AWS partition whose roles and keys an Atlas deployment can use: aws-us-gov for Atlas for Government."""
     host = urlsplit(base_url).hostname or ""
     return "aws-us-gov" if host == "mongodbgov.com" or host.endswith(".mongodbgov.com") else "aws"
+
+
+def check_region(text: str, partition: str = "aws") -> str:
+    """A region in Atlas form; InputError for one in a partition the Atlas deployment cannot use."""
+    region = to_atlas_region(text)
+    region_partition = partition_for(region)
+    if region_partition != partition:
+        raise InputError(
+            f"{to_aws_region(region)} is in partition '{region_partition}': "
+            f"{ATLAS_PARTITIONS.get(partition, 'this Atlas')} cannot use keys or endpoints there. "
+            f"Choose a region in '{partition}'."
+        )
+    return region
+
+
+def usable_region(region: str, partition: str) -> bool:
+    """Whether the Atlas deployment can use keys and endpoints in ``region`` (Atlas form)."""
+    try:
+        check_region(region, partition)
+    except InputError:
+        return False
+    return True
 
 
 def check_role(text: str, account_id: str | None, partition: str, managed_by: str | None = None) -> str:
@@ -91,8 +113,8 @@ class OnboardAwsInputs:
         self.role_arn = check_role(text, account_id, atlas_partition, managed_by if self.manage_trust_policy else None)
         return self.role_arn
 
-    def set_region(self, text: str) -> str:
-        region = to_atlas_region(text)
+    def set_region(self, text: str, *, atlas_partition: str = "aws") -> str:
+        region = check_region(text, atlas_partition)
         if self.key_ref:
             parse_key_ref(self.key_ref, region)  # a key ARN in another region is refused here
         self.region = region

@@ -14,9 +14,11 @@ from cmkwizard.atlas.models import (
     ENDPOINT_FAILED,
     ENDPOINT_PENDING_ACCEPTANCE,
     ENDPOINT_PENDING_RECREATION,
+    PROVIDER_AWS,
     PrivateEndpoint,
 )
 from cmkwizard.aws.errors import InputError
+from cmkwizard.journeys.aws_inputs import atlas_partition, usable_region
 from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.endpoints_change import REGION_PARSERS
 from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_private_endpoint, wanted_regions
@@ -85,6 +87,9 @@ class EndpointsScreen(StepScreen):
             candidates.add(key_region)
         for cluster in state.clusters:
             candidates.update(rc.region_name for rc in cluster.region_configs if rc.provider_name == self.provider)
+        if self.provider == PROVIDER_AWS:  # regions this Atlas deployment cannot use are not offered
+            partition = atlas_partition(self.wizard.context.settings.base_url.value)
+            candidates = {r for r in candidates if usable_region(r, partition)}
         regions = self.query_one("#regions", SelectionList)
         regions.clear_options()
         regions.add_options((region, region, region in chosen) for region in sorted(candidates))

@@ -14,6 +14,7 @@ from cmkwizard.aws.errors import InputError
 from cmkwizard.aws.policies import kms_access_policy
 from cmkwizard.aws.regions import to_atlas_region, to_aws_region
 from cmkwizard.aws.resources import KmsKey
+from cmkwizard.journeys.aws_inputs import atlas_partition, check_region
 from cmkwizard.journeys.aws_key import role_arn_for
 from screens.onboard_aws.aws_panel import AwsPanel
 from screens.step_screen import StepScreen
@@ -41,6 +42,11 @@ class KeyScreen(StepScreen):
     PAGE_KEY = "key"
     APPLY_LABEL = "Check the key"
 
+    @property
+    def partition(self) -> str:
+        """The AWS partition the Atlas deployment can use keys in."""
+        return atlas_partition(self.wizard.context.settings.base_url.value)
+
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
         settings = self.wizard.context.settings
@@ -52,7 +58,7 @@ class KeyScreen(StepScreen):
             value=region,
             placeholder="us-east-1",
             hint="AWS form (us-east-1) or Atlas form (US_EAST_1).",
-            validators=[ParsedBy(to_atlas_region)],
+            validators=[ParsedBy(lambda text: check_region(text, self.partition))],
         )
         yield Field(
             "KMS key",
@@ -161,7 +167,7 @@ class KeyScreen(StepScreen):
         inputs = self.flow.inputs
         inputs.key_ref = None
         try:
-            inputs.set_region(region_field.value)
+            inputs.set_region(region_field.value, atlas_partition=self.partition)
             inputs.set_key(key_field.value)
         except InputError as err:
             key_field.show_error(err.message)

@@ -8,7 +8,7 @@ import pytest
 
 from cmkwizard.atlas import AtlasApiError
 from cmkwizard.aws.errors import InputError
-from cmkwizard.journeys.aws_inputs import OnboardAwsInputs, atlas_partition
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs, atlas_partition, usable_region
 from cmkwizard.journeys.base import StepError, StepState
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.sandbox.cloud_seed import ASYMMETRIC_KEY_ALIAS, DISABLED_KEY_ALIAS, KEY_ALIAS
@@ -326,3 +326,10 @@ async def test_a_key_disabled_after_its_check_is_caught_before_atlas_is_asked(wo
 
     assert "Atlas cannot use key" in refused.value.what and "disabled" in refused.value.meaning.lower()
     assert encryption_writes(world) == []
+
+
+def test_a_region_in_a_partition_atlas_cannot_use_is_refused_as_typed():
+    with pytest.raises(InputError, match="us-gov-west-1 is in partition 'aws-us-gov': commercial Atlas cannot"):
+        OnboardAwsInputs().set_region("us-gov-west-1")
+    assert OnboardAwsInputs().set_region("us-gov-west-1", atlas_partition="aws-us-gov") == "US_GOV_WEST_1"
+    assert not usable_region("CN_NORTH_1", "aws") and usable_region("EU_WEST_1", "aws")

@@ -179,6 +179,13 @@ async def test_the_key_page_normalises_the_region_and_checks_the_key_against_it(
         assert isinstance(app.screen, KeyScreen)
         assert "mars-north-1" in shown(app, "#region .field-error")
 
+        requests = app.client.request_count
+        region.value = "us-gov-west-1"  # GovCloud: Atlas for Government only
+        await apply(app, pilot)
+        assert isinstance(app.screen, KeyScreen)
+        assert "commercial Atlas cannot use keys or endpoints there" in shown(app, "#region .field-error")
+        assert app.client.request_count == requests
+
         region.value = "us-east-1"
         app.screen.query_one(
             "#key-input"
