@@ -58,9 +58,9 @@ def _call(call: PlannedCall) -> dict[str, Any]:
         "description": call.description,
         "method": call.method,
         "path": call.path,
-        "url": call.url if call.service == "atlas" else None,
+        "url": call.url if call.is_atlas else None,
         "body": call.body,
         "curl": call.curl or None,
         "atlas_cli": call.atlas_cli,
-        "aws_cli": call.aws_cli,
+        "cli": {"tool": call.cli_name, "command": call.cli} if call.cli else None,
     }

@@ -76,13 +76,19 @@ class Consequence:
     typed: str | None = None
 
 
+Service = Literal["atlas", "aws", "azure"]
+CLI_NAMES: dict[str, str] = {"aws": "aws", "azure": "az"}
+"""The command-line tool of each cloud service, as the dry run labels its commands."""
+
+
 @dataclass(frozen=True)
 class PlannedCall:
     """One call a step would make, with equivalents an operator can run by hand.
 
     Atlas calls (``service == "atlas"``) render as the HTTP request, a curl command and, where the Atlas
-    CLI has one, its command. AWS calls (``service == "aws"``) carry the API action in ``method``, the
-    resource in ``path`` and the ``aws`` CLI command in ``aws_cli``; they have no curl form.
+    CLI has one, its command. Cloud calls (``service`` "aws" or "azure") carry the API action in
+    ``method``, the resource in ``path`` and the provider's CLI command (``aws``, ``az``) in ``cli``;
+    they have no curl form.
     """
 
     method: str
@@ -92,8 +98,17 @@ class PlannedCall:
     atlas_cli: str | None = None
     api_version: str = DEFAULT_VERSION
     base_url: str = ATLAS_BASE_URL
-    service: Literal["atlas", "aws"] = "atlas"
-    aws_cli: str | None = None
+    service: Service = "atlas"
+    cli: str | None = None
+
+    @property
+    def is_atlas(self) -> bool:
+        return self.service == "atlas"
+
+    @property
+    def cli_name(self) -> str | None:
+        """The tool ``cli`` runs with: ``atlas`` for Atlas calls, ``aws`` or ``az`` for cloud calls."""
+        return "atlas" if self.is_atlas else CLI_NAMES[self.service]
 
     @property
     def media_type(self) -> str:
@@ -110,7 +125,7 @@ class PlannedCall:
     @property
     def http(self) -> str:
         """The request as it goes on the wire (without the authentication round trip)."""
-        if self.service == "aws":
+        if not self.is_atlas:
             lines = [f"{self.method} {self.path}"]
         else:
             lines = [f"{self.method} {self.path}", f"Accept: {self.media_type}"]
@@ -122,7 +137,7 @@ class PlannedCall:
 
     @property
     def curl(self) -> str:
-        if self.service == "aws":
+        if not self.is_atlas:
             return ""
         parts = [
             'curl --digest -u "$MONGODB_ATLAS_PUBLIC_API_KEY:$MONGODB_ATLAS_PRIVATE_API_KEY"',
@@ -137,8 +152,8 @@ class PlannedCall:
 
     @property
     def command(self) -> str:
-        """The best hand-run equivalent: the aws CLI for AWS calls, else the Atlas CLI, else curl."""
-        return self.aws_cli or self.atlas_cli or self.curl
+        """The best hand-run equivalent: the cloud's CLI for cloud calls, else the Atlas CLI, else curl."""
+        return self.cli or self.atlas_cli or self.curl
 
     def rebased(self, base_url: str) -> PlannedCall:
         return replace(self, base_url=base_url)
@@ -167,8 +182,23 @@ def _is_placeholder(value: str) -> bool:
     return value.startswith("<") and value.endswith(">")
 
 
+def cloud_call(
+    service: Service, action: str, resource: str, description: str, body: Mapping[str, Any] | None, cli: str
+) -> PlannedCall:
+    """A planned call to AWS or Azure, with the command of its CLI (``aws ...``, ``az ...``)."""
+    if service == "atlas":
+        raise ValueError("Atlas calls are planned with atlas_call")
+    return PlannedCall(action, resource, body, description, service=service, cli=cli)
+
+
 def aws_call(action: str, resource: str, description: str, body: Mapping[str, Any] | None, aws_cli: str) -> PlannedCall:
-    return PlannedCall(action, resource, body, description, service="aws", aws_cli=aws_cli)
+    return cloud_call("aws", action, resource, description, body, aws_cli)
+
+
+def azure_call(
+    action: str, resource: str, description: str, body: Mapping[str, Any] | None, az_cli: str
+) -> PlannedCall:
+    return cloud_call("azure", action, resource, description, body, az_cli)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,6 @@ def render_call(call: PlannedCall) -> str:
         lines += ["", f"curl: {call.curl}"]
     if call.atlas_cli:
         lines.append(f"atlas: {call.atlas_cli}")
-    if call.aws_cli:
-        lines += ["", f"aws: {call.aws_cli}"]
+    if call.cli:
+        lines += ["", f"{call.cli_name}: {call.cli}"]
     return "\n".join(lines)

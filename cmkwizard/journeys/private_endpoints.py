@@ -39,14 +39,13 @@ from cmkwizard.journeys.base import (
     StepView,
 )
 from cmkwizard.journeys.clusters import project_ready
-from cmkwizard.journeys.providers import provider_label
+from cmkwizard.journeys.providers import CONFIG_FIELDS, key_config, provider_label
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import endpoints_part
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
-_CONFIG_FIELD = {PROVIDER_AWS: "awsKms", PROVIDER_AZURE: "azureKeyVault"}
 # When several endpoints share a region (one being deleted, one new), the most useful one counts.
 _PREFERENCE = (
     ENDPOINT_ACTIVE,
@@ -122,8 +121,7 @@ def wanted_regions(state: ProjectState, inputs: EndpointChoice, provider: str) -
 
 
 def _requires_private_networking(state: ProjectState, provider: str) -> bool:
-    config = state.encryption.aws_kms if provider == PROVIDER_AWS else state.encryption.azure_key_vault
-    return bool(config.require_private_networking)
+    return key_config(state.encryption, provider).require_private_networking
 
 
 class PrivateEndpointsStep(Step[Any]):
@@ -198,7 +196,7 @@ still provisioning: the wizard waits and retries.
         regions = wanted_regions(state, inputs, self.provider)
         planned: list[PlannedCall] = []
         if (regions or inputs.require_private_networking) and not _requires_private_networking(state, self.provider):
-            body = {_CONFIG_FIELD[self.provider]: {"requirePrivateNetworking": True}}
+            body = {CONFIG_FIELDS[self.provider]: {"requirePrivateNetworking": True}}
             planned.append(
                 calls.update_encryption_at_rest(
                     state.project_id, body, "Require private networking (encryption stays enabled)"
@@ -247,7 +245,7 @@ still provisioning: the wizard waits and retries.
             vault = AzureKeyVaultPatch(require_private_networking=True)
             return await run.client.update_encryption_at_rest(run.project_id, azure_key_vault=vault)
 
-        body = {_CONFIG_FIELD[self.provider]: {"requirePrivateNetworking": True}}
+        body = {CONFIG_FIELDS[self.provider]: {"requirePrivateNetworking": True}}
         try:
             await retry_while(
                 run,

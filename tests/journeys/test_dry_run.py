@@ -108,3 +108,21 @@ async def test_dry_run_after_a_stop_shows_only_the_remaining_steps(world):
     ]
     assert dry_run.calls[1].body == {"awsKms": {"requirePrivateNetworking": True}}
     assert "[next] Clusters" in dry_run.render()
+
+
+def test_cloud_calls_carry_their_own_cli_and_no_curl():
+    from cmkwizard.journeys.base import azure_call
+    from cmkwizard.journeys.dry_run import render_call
+
+    call = azure_call(
+        "Microsoft.KeyVault/vaults/privateEndpointConnections/write",
+        "vaults/payments-kv/privateEndpointConnections/pe-1",
+        "Approve Atlas' private endpoint connection on the key vault",
+        {"properties": {"privateLinkServiceConnectionState": {"status": "Approved"}}},
+        "az keyvault private-endpoint-connection approve --vault-name payments-kv --name pe-1",
+    )
+    assert call.service == "azure" and call.cli_name == "az" and call.curl == ""
+    assert call.command.startswith("az keyvault private-endpoint-connection approve")
+    rendered = render_call(call)
+    assert rendered.startswith("Microsoft.KeyVault/vaults/privateEndpointConnections/write vaults/payments-kv/")
+    assert "\naz: az keyvault" in rendered and "curl" not in rendered
