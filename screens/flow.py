@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from cmkwizard.atlas.models import Project
-from cmkwizard.journeys.base import Journey, JourneyRun, StepView
+from cmkwizard.journeys.base import CloudSession, Journey, JourneyRun, StepView
 from cmkwizard.state import Clock, ProjectState
 from screens.timing import Sleep
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
-    from cmkwizard.aws.adapters import AwsAccount
     from cmkwizard.journal import Journal
     from screens.step_screen import StepScreen
 
@@ -52,10 +51,8 @@ class JourneyFlow(Generic[InputsT]):
     sleep: Sleep
     run_id: str | None = None
     """The journal's run this flow continues (see `Journey.start`)."""
-    aws: AwsAccount | None = None
-    aws_identity: str | None = None
-    """Who the AWS credentials are (an ARN) once the operator chose to use them."""
-    aws_account_id: str | None = None
+    cloud: CloudSession | None = None
+    """The cloud credentials the operator chose to let the wizard act with, once their identity was read."""
 
     def views(self) -> list[StepView]:
         return self.journey.assess(self.state, self.inputs)
@@ -90,7 +87,7 @@ class JourneyFlow(Generic[InputsT]):
             project_id=self.project.id,
             inputs=self.inputs,
             journal=self.journal,
-            aws=self.aws,
+            cloud=self.cloud,
             sleep=self.sleep,
             clock=self.clock,
             run_id=self.run_id,

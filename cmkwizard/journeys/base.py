@@ -240,6 +240,22 @@ class Timing:
     max_poll_interval: float = 30.0
 
 
+@dataclass(frozen=True)
+class CloudSession:
+    """The cloud credentials a run acts with: the provider, its client, and whose credentials they are."""
+
+    provider: str
+    client: Any
+    """The provider's adapter (``AwsAccount`` for AWS)."""
+    identity: str | None = None
+    """Who the credentials are (an ARN, a principal), once read."""
+    account: str | None = None
+    """The AWS account id or Azure subscription id the credentials act in, once read."""
+
+    def client_for(self, provider: str) -> Any | None:
+        return self.client if self.provider == provider else None
+
+
 @dataclass
 class JourneyRun(Generic[InputsT]):
     """Everything a step needs to act: the clients, the inputs, the journal and the time source."""
@@ -248,7 +264,7 @@ class JourneyRun(Generic[InputsT]):
     project_id: str
     inputs: InputsT
     journal: Journal
-    aws: AwsAccount | None = None
+    cloud: CloudSession | None = None
     sleep: Sleep = asyncio.sleep
     clock: Clock = SYSTEM_CLOCK
     timing: Timing = field(default_factory=Timing)
@@ -259,6 +275,11 @@ class JourneyRun(Generic[InputsT]):
     report: Any = None
     """What the journey's closing step found (for the summary screen)."""
     _saved_inputs: dict[str, Any] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def aws(self) -> AwsAccount | None:
+        """The AWS account to act in, when the cloud session is AWS credentials."""
+        return self.cloud.client_for("AWS") if self.cloud is not None else None
 
     async def read_state(self) -> ProjectState:
         return await read_project_state(self.client, self.project_id, clock=self.clock)

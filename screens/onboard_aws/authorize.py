@@ -11,6 +11,7 @@ from cmkwizard.aws.errors import InputError
 from cmkwizard.journeys.aws_access import chosen_role
 from cmkwizard.journeys.aws_inputs import atlas_partition, check_role
 from cmkwizard.journeys.base import StepState, StepView
+from screens.onboard_aws.aws_panel import aws_account, aws_account_id
 from screens.step_screen import StepScreen
 from screens.widgets.field import Field, ParsedBy
 
@@ -20,7 +21,7 @@ class AuthorizeScreen(StepScreen):
     APPLY_LABEL = "Authorize"
 
     def compose_page(self) -> ComposeResult:
-        account = self.flow.aws_account_id
+        account = aws_account_id(self.flow)
         role = chosen_role(self.flow.state, self.flow.inputs)
         known = self.flow.inputs.role_arn or (role.iam_assumed_role_arn if role else None) or ""
         hint = "arn:aws:iam::<account id>:role/<name>"
@@ -38,9 +39,9 @@ class AuthorizeScreen(StepScreen):
     def _role(self, text: str) -> str:
         """The role's ARN, refused here when the Atlas deployment cannot use it or the wizard cannot manage it."""
         inputs = self.flow.inputs
-        managed_by = self.flow.aws_account_id if inputs.manage_trust_policy and self.flow.aws else None
+        managed_by = aws_account_id(self.flow) if inputs.manage_trust_policy and aws_account(self.flow) else None
         partition = atlas_partition(self.wizard.context.settings.base_url.value)
-        return check_role(text, self.flow.aws_account_id, partition, managed_by)
+        return check_role(text, aws_account_id(self.flow), partition, managed_by)
 
     def describe(self, view: StepView) -> str:
         if view.state in (StepState.DONE, StepState.BLOCKED):
@@ -70,7 +71,7 @@ class AuthorizeScreen(StepScreen):
 
     def _normalise(self, text: str) -> None:
         try:
-            arn = parse_role_ref(text, self.flow.aws_account_id).arn
+            arn = parse_role_ref(text, aws_account_id(self.flow)).arn
         except InputError:
             arn = None
         self.query_one("#role-arn", Field).note(f"→ Atlas will assume {arn}" if arn else "")

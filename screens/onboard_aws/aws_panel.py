@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Static
 
+from cmkwizard.atlas.models import PROVIDER_AWS
+from cmkwizard.journeys.base import CloudSession
 from screens.widgets.error_panel import ErrorPanel
 
 if TYPE_CHECKING:
@@ -22,8 +24,23 @@ WITHOUT_AWS = (
 )
 
 
+def aws_session(flow: JourneyFlow[Any]) -> CloudSession | None:
+    """The flow's cloud session when it is AWS credentials."""
+    return flow.cloud if flow.cloud is not None and flow.cloud.provider == PROVIDER_AWS else None
+
+
+def aws_account(flow: JourneyFlow[Any]) -> AwsAccount | None:
+    session = aws_session(flow)
+    return session.client if session is not None else None
+
+
+def aws_account_id(flow: JourneyFlow[Any]) -> str | None:
+    session = aws_session(flow)
+    return session.account if session is not None else None
+
+
 class AwsPanel(Vertical):
-    """Posts `Ready` once `flow.aws` is a working AWS account (its identity was read)."""
+    """Posts `Ready` once `flow.cloud` holds a working AWS account (its identity was read)."""
 
     class Ready(Message):
         def __init__(self, focus_lost: bool) -> None:
@@ -48,12 +65,13 @@ class AwsPanel(Vertical):
         yield ErrorPanel(id="aws-error")
 
     def on_mount(self) -> None:
-        self.query_one("#use-aws").display = self._flow.aws is None
+        self.query_one("#use-aws").display = aws_session(self._flow) is None
 
     def _status(self) -> str:
-        if self._flow.aws is None:
+        session = aws_session(self._flow)
+        if session is None:
             return WITHOUT_AWS
-        return f"Acting in AWS as {self._flow.aws_identity}."
+        return f"Acting in AWS as {session.identity}."
 
     @on(Button.Pressed, "#use-aws")
     def use_aws(self) -> None:
@@ -71,9 +89,7 @@ class AwsPanel(Vertical):
             self.query_one("#aws-status", Static).update(WITHOUT_AWS)
             error.show(err)
             return
-        self._flow.aws = account
-        self._flow.aws_identity = identity["Arn"]
-        self._flow.aws_account_id = identity["Account"]
+        self._flow.cloud = CloudSession(PROVIDER_AWS, account, identity["Arn"], identity["Account"])
         self.query_one("#aws-status", Static).update(self._status())
         button = self.query_one("#use-aws")
         focus_lost = button.has_focus

@@ -16,7 +16,7 @@ from cmkwizard.aws.regions import to_atlas_region, to_aws_region
 from cmkwizard.aws.resources import KmsKey
 from cmkwizard.journeys.aws_inputs import atlas_partition, check_region
 from cmkwizard.journeys.aws_key import role_arn_for
-from screens.onboard_aws.aws_panel import AwsPanel
+from screens.onboard_aws.aws_panel import AwsPanel, aws_account
 from screens.step_screen import StepScreen
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.field import Field, ParsedBy
@@ -70,14 +70,16 @@ class KeyScreen(StepScreen):
         )
         yield AwsPanel(self.flow, self.wizard.context.aws_account, region or None)
         with Horizontal(classes="actions"):
-            yield Button("List keys in this region", id="list-keys", compact=True, disabled=self.flow.aws is None)
+            yield Button(
+                "List keys in this region", id="list-keys", compact=True, disabled=aws_account(self.flow) is None
+            )
         yield OptionList(id="keys", classes="hidden")
         yield ErrorPanel(id="keys-error")
         yield TickBox(
             "Attach the KMS access policy to the role",
             value=inputs.attach_key_policy,
             id="attach-policy",
-            disabled=self.flow.aws is None,
+            disabled=aws_account(self.flow) is None,
         )
         yield PolicyViewer(
             {}, title="KMS access policy for the role", filename="atlas-kms-policy.json", id="kms-policy"
@@ -135,12 +137,13 @@ class KeyScreen(StepScreen):
 
     @work(exclusive=True, exit_on_error=False, group="list-keys")
     async def _load_keys(self, region: str) -> None:
-        assert self.flow.aws is not None
+        account = aws_account(self.flow)
+        assert account is not None
         keys_list = self.query_one("#keys", OptionList)
         error = self.query_one("#keys-error", ErrorPanel)
         error.clear()
         try:
-            keys = await self.flow.aws.list_keys(region)
+            keys = await account.list_keys(region)
         except Exception as err:  # explained on the page
             error.show(err)
             return

@@ -11,7 +11,7 @@ from textual.widgets import Button, Checkbox, Static, TextArea
 from cmkwizard.aws.policies import PolicyError, merge_trust_policy
 from cmkwizard.journeys.aws_access import chosen_role, required_trust_policy
 from cmkwizard.journeys.base import StepView
-from screens.onboard_aws.aws_panel import AwsPanel
+from screens.onboard_aws.aws_panel import AwsPanel, aws_account
 from screens.step_screen import StepScreen
 from screens.widgets.policy_viewer import PolicyViewer
 from screens.widgets.ticks import TickBox
@@ -46,7 +46,7 @@ class TrustPolicyScreen(StepScreen):
             "Let the wizard create the IAM role, or merge this statement into its trust policy, when authorizing",
             value=self.flow.inputs.manage_trust_policy,
             id="manage-trust",
-            disabled=self.flow.aws is None,
+            disabled=aws_account(self.flow) is None,
         )
 
     def describe(self, view: StepView) -> str:

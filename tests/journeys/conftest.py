@@ -21,7 +21,7 @@ from cmkwizard.atlas.auth import digest_auth
 from cmkwizard.aws.adapters import AwsAccount
 from cmkwizard.journal import Journal
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
-from cmkwizard.journeys.base import Journey, JourneyRun, ProgressEvent
+from cmkwizard.journeys.base import CloudSession, Journey, JourneyRun, ProgressEvent
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.sandbox import Sandbox
 from cmkwizard.sandbox.atlas_sim.scenarios import CloudFixtures, seed_scenario
@@ -77,7 +77,7 @@ class World:
             project_id=self.project_id,
             inputs=inputs,
             journal=self.journal(),
-            aws=self.aws() if with_aws else None,
+            cloud=CloudSession("AWS", self.aws()) if with_aws else None,
             sleep=self.sleep,
             clock=self.sandbox.clock,
         )
