@@ -140,5 +140,5 @@ def _clusters_line(state: ProjectState, provider: str) -> str:
     if waiting:
         parts.append(f"eligible, not yet: {', '.join(waiting)}")
     if unable:
-        parts.append(f"cannot use it: {', '.join(unable)} (the preflight says why)")
+        parts.append(f"cannot use it: {', '.join(unable)}")
     return "; ".join(parts) + "."

@@ -45,6 +45,15 @@ async def apply(app, pilot) -> None:
     await settle(pilot)
 
 
+async def until(pilot, condition, *, attempts: int = 200) -> None:
+    """Let the app run until `condition` holds (or give up, and let the test's assertion say what is wrong)."""
+    for _ in range(attempts):
+        if condition():
+            await pilot.pause(0.2)  # the screen it shows finishes mounting
+            return
+        await pilot.pause(0.05)
+
+
 async def apply_confirmed(app, pilot) -> str:
     """Apply a project-wide change: the confirmation says what it does, then the operator confirms."""
     app.screen.action_apply()
@@ -216,15 +225,19 @@ async def test_clusters_that_cannot_use_the_key_say_why_and_none_can_be_chosen(w
         assert "– 5. Clusters" in str(app.screen.query_one("#steps").get_option_at_index(4).prompt)
 
 
-async def walk_to_key_page(app, pilot, wizard) -> None:
-    """Role created, trust policy applied with the sandbox's AWS credentials, role authorized."""
+async def walk_to_authorize_page(app, pilot) -> None:
+    """Role created; the sandbox's AWS credentials in use, and the wizard may manage the trust policy."""
     await apply(app, pilot)
     await click(pilot, "#use-aws")
     await settle(pilot)
     app.screen.query_one("#manage-trust", Checkbox).value = True
     await apply(app, pilot)
-    await pilot.press(*"atlas-kms")
-    await apply(app, pilot)
+    assert isinstance(app.screen, AuthorizeScreen), error_text(app)
+
+
+async def walk_to_key_page(app, pilot, wizard) -> None:
+    """Role created, trust policy applied with the sandbox's AWS credentials, role authorized."""
+    await walk_to_key_page_or_enable(app, pilot)
     assert isinstance(app.screen, KeyScreen), error_text(app)
 
 
@@ -323,11 +336,7 @@ async def test_moving_off_access_keys_needs_the_typed_confirmation(wizard):
 
 
 async def walk_to_key_page_or_enable(app, pilot) -> None:
-    await apply(app, pilot)
-    await click(pilot, "#use-aws")
-    await settle(pilot)
-    app.screen.query_one("#manage-trust", Checkbox).value = True
-    await apply(app, pilot)
+    await walk_to_authorize_page(app, pilot)
     await pilot.press(*"atlas-kms")
     await apply(app, pilot)
 
@@ -445,12 +454,7 @@ async def test_a_role_atlas_or_the_wizard_cannot_use_is_refused_before_anything_
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
         await start_onboarding(app, pilot)
-        await apply(app, pilot)
-        await click(pilot, "#use-aws")
-        await settle(pilot)
-        app.screen.query_one("#manage-trust", Checkbox).value = True
-        await apply(app, pilot)
-        assert isinstance(app.screen, AuthorizeScreen)
+        await walk_to_authorize_page(app, pilot)
         requests = app.client.request_count
         field = app.screen.query_one("#role-arn-input")
         for arn, message in (
@@ -480,8 +484,8 @@ async def test_escape_stops_the_authorization_retries_and_says_where_they_left_t
         await apply(app, pilot)
         await apply(app, pilot)
         await pilot.press(*f"arn:aws:iam::{wizard.sandbox.info.aws_account_id}:role/missing-role")
-        await apply(app, pilot)
-        await settle(pilot)
+        app.screen.action_apply()  # not settle: it would wait on the worker escape cancels
+        await until(pilot, lambda: "Stopped" in error_text(app))
         assert isinstance(app.screen, AuthorizeScreen)
         error = error_text(app)
         assert "Stopped: Role ARN and authorization" in error
@@ -506,17 +510,10 @@ async def test_editing_the_role_arn_while_authorizing_restarts_with_the_new_one(
     wizard.on_sleep.append(edit_while_waiting)
     async with app.run_test(size=SIZE) as pilot:
         await start_onboarding(app, pilot)
-        await apply(app, pilot)
-        await click(pilot, "#use-aws")
-        await settle(pilot)
-        app.screen.query_one("#manage-trust", Checkbox).value = True
-        await apply(app, pilot)
+        await walk_to_authorize_page(app, pilot)
         await pilot.press(*f"arn:aws:iam::{info.aws_account_id}:role/first-try")
-        await apply(app, pilot)
-        for _ in range(20):  # the restarted authorization runs in a new worker
-            await settle(pilot)
-            if isinstance(app.screen, KeyScreen):
-                break
+        app.screen.action_apply()  # not settle: it would wait on the worker the edit cancels
+        await until(pilot, lambda: isinstance(app.screen, KeyScreen))
         assert isinstance(app.screen, KeyScreen), error_text(app)
         role = app.flow.state.access.aws_roles[0]
         assert role.iam_assumed_role_arn.endswith(":role/atlas-kms")
