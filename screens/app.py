@@ -123,6 +123,7 @@ class WizardApp(LastLineOfDefence, App[None]):
             journal=self.context.journal(project.id),
             client=self.client,
             clock=self.context.clock,
+            wall_clock=self.context.wall_clock,
             poll_policy=self.poll_policy,
         )
         self.push_screen(self.home)

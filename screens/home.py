@@ -65,6 +65,7 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
         journal: Journal,
         client: AtlasClient,
         clock: Clock,
+        wall_clock: Clock,
         poll_policy: PollPolicy,
     ) -> None:
         super().__init__()
@@ -74,6 +75,7 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
         self.journal = journal
         self._client = client
         self._clock = clock
+        self._wall_clock = wall_clock
         self._poll_policy = poll_policy
 
     def compose(self) -> ComposeResult:
@@ -87,7 +89,12 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
                 yield Static("Journeys", classes="section-title")
                 yield OptionList(id="journeys")
             yield StatusPane(
-                self._client, self.project.id, clock=self._clock, policy=self._poll_policy, initial=self.state
+                self._client,
+                self.project.id,
+                clock=self._clock,
+                wall_clock=self._wall_clock,
+                policy=self._poll_policy,
+                initial=self.state,
             )
         yield Footer()
 

@@ -16,7 +16,7 @@ from screens.app import WizardApp
 from screens.home import HomeScreen
 from tests.ui.states import PROJECT_ID, FixedClock, cluster, endpoint, project_state
 from tests.ui.support import NO_POLLING, settle, shown
-from tests.ui.test_snapshots import _no_sleep, _unreachable, settings_for_pages
+from tests.ui.page_host import _unreachable, no_sleep, settings_for_pages
 
 SIZE = (120, 36)
 
@@ -89,15 +89,17 @@ class HomeHost(WizardApp):
     """The wizard opened straight on the home of a project in a fixed state."""
 
     def __init__(self, tmp_path: Path, **state) -> None:
+        clock = FixedClock()
         context = AppContext(
             settings=settings_for_pages(),
-            clock=FixedClock(),
+            clock=clock,
+            wall_clock=clock,
             journal_dir=tmp_path,
             client_factory=lambda: AtlasClient(
                 "http://127.0.0.1:9", transport=httpx.MockTransport(_unreachable), retry=RetryPolicy(max_attempts=1)
             ),
         )
-        super().__init__(context, poll_policy=NO_POLLING, sleep=_no_sleep)
+        super().__init__(context, poll_policy=NO_POLLING, sleep=no_sleep)
         self._state = project_state(**state)
 
     async def on_mount(self, event: events.Mount) -> None:
@@ -111,6 +113,7 @@ class HomeHost(WizardApp):
             journal=self.context.journal(PROJECT_ID),
             client=self.client,
             clock=self.context.clock,
+            wall_clock=self.context.wall_clock,
             poll_policy=NO_POLLING,
         )
         self.push_screen(self.home)
