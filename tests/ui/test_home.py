@@ -14,9 +14,9 @@ from cmkwizard.context import AppContext
 from cmkwizard.journeys.catalog import JOURNEYS
 from screens.app import WizardApp
 from screens.home import HomeScreen
+from tests.ui.page_host import _unreachable, no_sleep, settings_for_pages
 from tests.ui.states import PROJECT_ID, FixedClock, cluster, endpoint, project_state
 from tests.ui.support import NO_POLLING, settle, shown
-from tests.ui.page_host import _unreachable, no_sleep, settings_for_pages
 
 SIZE = (120, 36)
 
