@@ -82,8 +82,8 @@ async def test_open_leads_home_a_journey_starts_at_its_first_unfinished_step_and
         assert isinstance(app.screen, ConnectScreen)
 
 
-async def test_enter_while_the_preflight_reads_the_project_starts_once_it_is_in(wizard):
-    """The Start button shows while the preflight still reads the project; the operator's first enter then
+async def test_enter_while_the_preflight_reads_the_project_opens_it_once_it_is_in(wizard):
+    """The open button shows while the preflight still reads the project; the operator's first enter then
     counts (it used to restart the preflight and be lost)."""
     wizard.sandbox.inject_fault("GET", r"/clusters$", "latency", count=1, seconds=0.5)
     app = wizard.app()
@@ -93,9 +93,9 @@ async def test_enter_while_the_preflight_reads_the_project_starts_once_it_is_in(
         assert screen.chosen is not None and screen.state is None, "the preflight is still reading"
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, RoleScreen)
+        assert isinstance(app.screen, HomeScreen)
         await settle(pilot)
-        assert isinstance(app.screen, RoleScreen)
+        assert isinstance(app.screen, HomeScreen)
 
 
 async def open_projects_without_waiting(app, pilot) -> None:
