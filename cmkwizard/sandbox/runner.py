@@ -162,7 +162,8 @@ class Sandbox:
         self.aws_verifier.set_region_down(region, down)
 
     def inject_fault(self, method: str, path_regex: str, kind: str, count: int = 1, **kw: Any) -> FaultRule:
-        """Make the next `count` matching Atlas requests fail: "429", "500", "503", "latency" or "drop".
+        """Make the next `count` matching Atlas requests fail: "429", "500", "503", "latency", "drop" (the
+        connection breaks before Atlas acts) or "drop-after" (Atlas acts, then the connection breaks).
 
         Keywords: retry_after (seconds, for 429/503), seconds (for latency).
         """

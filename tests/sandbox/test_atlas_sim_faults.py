@@ -69,6 +69,22 @@ async def test_dropped_connection_reaches_an_in_process_client_as_a_transport_er
     assert issubclass(ConnectionDropped, httpx.RemoteProtocolError)
 
 
+async def test_a_connection_dropped_after_atlas_acted_loses_only_the_answer(sim: Sim) -> None:
+    client = sim.client()
+    await call(client, "GET", "/api/atlas/v2")  # settle the digest challenge first
+    sim.app.state.faults.add("PATCH", r"/encryptionAtRest$", "drop-after")
+
+    with pytest.raises(httpx.TransportError):
+        await client.patch(
+            f"{sim.group}/encryptionAtRest",
+            json={"awsKms": {"requirePrivateNetworking": True}},
+            headers=versioned(body=True),
+        )
+
+    assert sim.project.encryption.aws.require_private_networking is True  # Atlas made the change
+    assert sim.app.state.faults.describe() == []
+
+
 async def test_control_api_manages_faults_and_the_clock(sim: Sim) -> None:
     control = sim.client("anonymous")
 
@@ -132,6 +148,14 @@ def test_over_a_real_socket(served: tuple[Sim, str]) -> None:
         with pytest.raises(httpx.RemoteProtocolError):
             client.get(f"{group}/encryptionAtRest", headers=versioned())
         after_drop = client.get(f"{group}/encryptionAtRest", headers=versioned())
+        simulator.app.state.faults.add("PATCH", r"/encryptionAtRest$", "drop-after")
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.patch(
+                f"{group}/encryptionAtRest",
+                json={"awsKms": {"requirePrivateNetworking": False}},
+                headers=versioned(body=True),
+            )
+        after_lost_answer = client.get(f"{group}/encryptionAtRest", headers=versioned())
 
     assert status.status_code == 200 and status.history[0].status_code == 401
     next_link = next(link["href"] for link in clusters.json()["links"] if link["rel"] == "next")
@@ -139,3 +163,4 @@ def test_over_a_real_socket(served: tuple[Sim, str]) -> None:
     assert patched.json()["awsKms"]["requirePrivateNetworking"] is True
     assert limited.status_code == 429 and limited.headers["retry-after"] == "2"
     assert after_drop.status_code == 200
+    assert after_lost_answer.json()["awsKms"]["requirePrivateNetworking"] is False

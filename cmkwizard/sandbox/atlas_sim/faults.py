@@ -1,7 +1,9 @@
 """Injected faults: rate limiting, server errors, latency and dropped connections, each for N requests.
 
 A rule matches a request by method ("*" for any) and a regular expression searched in the path. Faults
-act before authentication, as a gateway in front of Atlas would.
+act before authentication, as a gateway in front of Atlas would. A connection is dropped either before
+Atlas acted ("drop": the request never reached it) or after ("drop-after": Atlas handled the request,
+made its change, and the answer was lost on the way back), the case a client cannot tell apart.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cmkwizard.sandbox.atlas_sim.errors import ApiError
 from cmkwizard.sandbox.atlas_sim.ratelimit import rate_limited
 
-KINDS = ("429", "500", "503", "latency", "drop")
+KINDS = ("429", "500", "503", "latency", "drop", "drop-after")
 CONTROL_PREFIX = "/_sandbox"
 
 
@@ -119,6 +121,16 @@ def fault_error(rule: FaultRule, path: str) -> ApiError:
     return ApiError(500, "UNEXPECTED_ERROR", "Unexpected error.")
 
 
+async def _discard(message: Message) -> None:
+    """Swallows the app's answer: the request was handled, nothing of the answer leaves."""
+
+
+async def _drop(send: Send) -> None:
+    """Start an answer that promises a body, then break the connection before any of it is sent."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
+    raise ConnectionDropped("the sandbox dropped the connection (injected fault)")
+
+
 class FaultMiddleware:
     def __init__(self, app: ASGIApp, rules: FaultRules) -> None:
         self.app = app
@@ -136,7 +148,9 @@ class FaultMiddleware:
             await asyncio.sleep(rule.seconds)
             await self.app(scope, receive, send)
         elif rule.kind == "drop":
-            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"4096")]})
-            raise ConnectionDropped("the sandbox dropped the connection (injected fault)")
+            await _drop(send)
+        elif rule.kind == "drop-after":
+            await self.app(scope, receive, _discard)
+            await _drop(send)
         else:
             await fault_error(rule, path).response()(scope, receive, send)
