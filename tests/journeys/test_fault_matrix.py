@@ -1,0 +1,161 @@
+"""Every Atlas route of a journey meets every fault once; an operator's resume then finishes the journey.
+
+The journey talks to the sandbox's servers (the Atlas simulator in-process, moto, the Key Vault fake).
+A fault is injected once on one route of the case's own project, the journey runs, and when it stops
+on one of the product's typed errors the operator starts it again on the same sandbox. Whatever
+happened, the project then ends as the journey says, with one Atlas role and one private endpoint,
+and the fault did happen. Any other exception fails the case as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from cmkwizard.atlas import AtlasClient
+from cmkwizard.atlas.auth import digest_auth
+from cmkwizard.atlas.errors import AtlasError
+from cmkwizard.atlas.models import ENDPOINT_ACTIVE, PROVIDER_AWS
+from cmkwizard.aws.errors import AwsError
+from cmkwizard.errors import InputError
+from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.aws_key import same_key
+from cmkwizard.journeys.base import JourneyRun, StepError
+from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
+from cmkwizard.sandbox.cloud_seed import KEY_ALIAS
+from tests.journeys.test_onboard_aws import CHOSEN_CLUSTERS, full_inputs
+
+TYPED_ERRORS = (AtlasError, StepError, InputError, AwsError)
+
+CLIENT_TIMEOUT = 0.5
+"""The faulted run's client gives up after this long (real seconds)..."""
+LATENCY = 0.8
+"""...so an answer delayed this long arrives after it has given up, while Atlas still acts on the request."""
+
+FAULTS = {
+    "429-retry-after": {"kind": "429", "retry_after": 7},
+    "500": {"kind": "500"},
+    "503": {"kind": "503", "retry_after": 3},
+    "latency-past-timeout": {"kind": "latency", "seconds": LATENCY},
+    "drop-before-atlas-acted": {"kind": "drop"},
+    "drop-after-atlas-acted": {"kind": "drop-after"},
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    """A regular expression for the part of the path after /groups/{groupId}."""
+
+
+ONBOARDING_ROUTES = {
+    "list-roles": Route("GET", "/cloudProviderAccess$"),
+    "create-role": Route("POST", "/cloudProviderAccess$"),
+    "authorize-role": Route("PATCH", "/cloudProviderAccess/[0-9a-f]{24}$"),
+    "read-encryption": Route("GET", "/encryptionAtRest$"),
+    "update-encryption": Route("PATCH", "/encryptionAtRest$"),
+    "list-clusters": Route("GET", "/clusters$"),
+    "update-cluster": Route("PATCH", "/clusters/[^/]+$"),
+    "list-aws-endpoints": Route("GET", "/encryptionAtRest/AWS/privateEndpoints$"),
+    "create-aws-endpoint": Route("POST", "/encryptionAtRest/AWS/privateEndpoints$"),
+    "list-azure-endpoints": Route("GET", "/encryptionAtRest/AZURE/privateEndpoints$"),
+    "list-alerts": Route("GET", "/alertConfigs$"),
+}
+
+
+@pytest.fixture
+def faults(world):
+    rules = world.sandbox.atlas_app.state.faults
+    rules.clear()
+    yield rules
+    rules.clear()
+
+
+class GivingUpTransport(httpx.AsyncBaseTransport):
+    """A client-side read timeout for the in-process simulator: the client stops waiting after ``timeout``
+    seconds, while the request goes on being handled, as it would on a server across the network."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, timeout: float) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self.abandoned: set[asyncio.Task[httpx.Response]] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        task = asyncio.ensure_future(self.inner.handle_async_request(request))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.timeout)
+        except TimeoutError:
+            self.abandoned.add(task)
+            raise httpx.ReadTimeout("timed out waiting for the answer", request=request) from None
+
+    async def settle(self) -> None:
+        """Wait until every request the client gave up on has been handled."""
+        await asyncio.gather(*self.abandoned, return_exceptions=True)
+
+
+def with_client(world, run: JourneyRun, transport: httpx.AsyncBaseTransport | None = None) -> JourneyRun:
+    """The run with its own client on ``transport`` (by default straight to the simulator)."""
+    info = world.sandbox.info
+    client = AtlasClient(
+        "http://atlas.sandbox",
+        digest_auth(info.public_key, info.private_key),
+        transport=transport or httpx.ASGITransport(app=world.sandbox.atlas_app),
+        tracer=world.exchanges.append,
+        sleep=world.sleep,
+    )
+    world.clients.append(client)
+    run.client = client
+    return run
+
+
+async def run_with_one_resume(world, first: JourneyRun, transport: GivingUpTransport | None):
+    """The journey once; after a typed error, once more as the operator starts it again.
+
+    Returns the typed error that stopped the first run (None when it finished) and the final assessment.
+    """
+    try:
+        views = await ONBOARD_AWS.run(first, world.events.append)
+    except TYPED_ERRORS as err:
+        failure = err
+    else:
+        return None, views
+    if transport is not None:
+        await transport.settle()
+    resumed = world.run(OnboardAwsInputs.from_journal(world.journal()))
+    return failure, await ONBOARD_AWS.run(resumed, world.events.append)
+
+
+@pytest.mark.parametrize("fault", list(FAULTS.values()), ids=list(FAULTS))
+@pytest.mark.parametrize("route", list(ONBOARDING_ROUTES.values()), ids=list(ONBOARDING_ROUTES))
+async def test_onboarding_resumes_after_a_fault_on_each_atlas_route(world, faults, route: Route, fault: dict):
+    kind = fault["kind"]
+    inputs = await full_inputs(world)
+    transport = None
+    if kind == "latency":
+        transport = GivingUpTransport(httpx.ASGITransport(app=world.sandbox.atlas_app), CLIENT_TIMEOUT)
+    first = with_client(world, world.run(inputs), transport)
+    faults.add(route.method, f"/groups/{world.project_id}{route.path}", **fault)
+
+    failure, views = await run_with_one_resume(world, first, transport)
+
+    assert faults.describe() == [], "the fault happened"
+    if kind == "429":
+        assert failure is None, "a 429 means Atlas did nothing: the call is sent again after Retry-After"
+    state = await world.state()
+    assert len(state.access.aws_roles) == 1, "one Atlas role, never a second one"
+    role = state.access.aws_roles[0]
+    assert role.authorized and role.used_for_encryption
+    kms = state.encryption.aws_kms
+    key_arn = world.boto("kms").describe_key(KeyId=KEY_ALIAS)["KeyMetadata"]["Arn"]
+    assert kms.enabled and kms.valid is True and same_key(kms.customer_master_key_id, key_arn)
+    assert kms.require_private_networking is True
+    for name in CHOSEN_CLUSTERS:
+        cluster = state.cluster(name)
+        assert (cluster.encryption_at_rest_provider, cluster.state_name) == (PROVIDER_AWS, "IDLE")
+    endpoints = [(e.region_name, e.status) for e in state.endpoints_for(PROVIDER_AWS)]
+    assert endpoints == [("US_EAST_1", ENDPOINT_ACTIVE)], "one endpoint, active"
+    assert all(v.finished or v.key == "summary" for v in views)
