@@ -271,8 +271,21 @@ still provisioning: the wizard waits and retries.
             endpoint = await run.client.create_private_endpoint(run.project_id, self.provider, region)
         except AtlasApiError as err:
             run.record_change("ATLAS", what, error=err)
-            raise
+            if (existing := await self._created_meanwhile(run, region)) is None:
+                raise
+            progress(ProgressEvent(self.key, f"{region}: {explain_endpoint(existing)} (created meanwhile)"))
+            return
         run.record_change("ATLAS", what, result={"id": endpoint.id, "status": endpoint.status})
+
+    async def _created_meanwhile(self, run: JourneyRun[Any], region: str) -> PrivateEndpoint | None:
+        """The endpoint in ``region`` someone else (another wizard on this project) created since the state
+        was read, found in the live list after Atlas refused a second one; None when there is none."""
+        endpoint = endpoints_by_region(await run.client.list_private_endpoints(run.project_id, self.provider)).get(
+            region
+        )
+        if endpoint is None or endpoint.status in (ENDPOINT_FAILED, ENDPOINT_DELETING):
+            return None
+        return endpoint
 
     async def _follow(self, run: JourneyRun[Any], progress: Progress, regions: Sequence[str]) -> None:
         def check(endpoints: list[PrivateEndpoint]) -> PollStatus:
