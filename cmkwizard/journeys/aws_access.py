@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cmkwizard.atlas.errors import AtlasApiError
-from cmkwizard.atlas.models import AwsIamRole
+from cmkwizard.atlas.models import PROVIDER_AWS, AwsIamRole
 from cmkwizard.aws.arns import parse_role_ref
-from cmkwizard.aws.errors import InputError
+from cmkwizard.aws.errors import AwsError, InputError
 from cmkwizard.aws.policies import diagnose_trust_policy, merge_trust_policy, trust_policy
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs, atlas_partition, check_role
@@ -34,10 +34,11 @@ from cmkwizard.journeys.base import (
 from cmkwizard.journeys.waiting import Backoff, retry_while
 
 if TYPE_CHECKING:
-    from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.aws.adapters import AwsAccount, IamRoleInfo
     from cmkwizard.state import ProjectState
 
 CANNOT_ASSUME_ROLE = "CANNOT_ASSUME_ROLE"
+ENTITY_ALREADY_EXISTS = "EntityAlreadyExists"
 ROLE_PLACEHOLDER = "<roleId>"
 PRINCIPAL_PLACEHOLDER = "arn:aws:iam::<atlasAWSAccountArn account>:root"
 EXTERNAL_ID_PLACEHOLDER = "<atlasAssumedRoleExternalId>"
@@ -164,10 +165,42 @@ and never creates a second one when you resume.
                 "atlasAssumedRoleExternalId": role.atlas_assumed_role_external_id,
             },
         )
+        role = await self._one_new_role(run, progress, state, role)
         run.inputs.role_id = role.role_id
         run.inputs.create_new_role = False
         run.save_inputs()
-        progress(ProgressEvent(self.key, f"Created {describe_role(role)}", 1.0))
+        progress(ProgressEvent(self.key, f"Using {describe_role(role)}", 1.0))
+
+    async def _one_new_role(
+        self, run: JourneyRun[OnboardAwsInputs], progress: Progress, before: ProjectState, created: AwsIamRole
+    ) -> AwsIamRole:
+        """The role this project keeps when another wizard created one at the same moment.
+
+        Roles created since ``before`` was read and still unused are this run's and the other's. Every
+        run keeps the oldest, and a run whose own role is not the oldest removes it. Atlas dates roles to
+        the second and lists them in the order it created them, so within one second the first listed
+        is the oldest: a run that saw only its own role kept the one every later run sees first, and the
+        project ends with one role however the creations interleaved.
+        """
+        known = {r.role_id for r in before.access.aws_roles}
+        live = (await run.client.list_cloud_provider_access(run.project_id)).aws_roles
+        fresh = [r for r in live if r.role_id not in known and not r.authorized and not r.feature_types]
+        if created.role_id not in {r.role_id for r in fresh}:
+            return created
+        order = {r.role_id: position for position, r in enumerate(fresh)}
+        kept = min(fresh, key=lambda r: (_timestamp(r.created_date), order[r.role_id]))
+        if kept.role_id == created.role_id:
+            return created
+        progress(ProgressEvent(self.key, f"Another wizard created Atlas role {kept.role_id} meanwhile: using it"))
+        what = f"remove Atlas role {created.role_id} (role {kept.role_id} was created at the same time)"
+        try:
+            await run.client.deauthorize_role(run.project_id, PROVIDER_AWS, created.role_id)
+        except AtlasApiError as err:
+            run.record_change("ATLAS", what, error=err)
+            raise
+        run.record_change("ATLAS", what)
+        run.record_decision("reuse Atlas role", kept.role_id)
+        return kept
 
 
 class AuthorizeStep(Step[OnboardAwsInputs]):
@@ -276,10 +309,9 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
                     "Atlas cannot assume a role that does not exist.",
                     f"Create it with this trust policy, or let the wizard create it: {json.dumps(wanted)}",
                 )
-            await aws.create_role(ref.name, wanted)
-            run.record_change("AWS", f"create IAM role {ref.name}", inputs={"trust_policy": wanted})
-            progress(ProgressEvent(self.key, f"Created IAM role {ref.name} with the Atlas trust policy"))
-            return True, True
+            info = await self._create_iam_role(run, aws, progress, ref.name, wanted)
+            if info is None:
+                return True, True
         problems = diagnose_trust_policy(info.trust_policy, principal, external_id)
         if not problems:
             progress(ProgressEvent(self.key, f"The trust policy of {ref.name} lets Atlas assume it"))
@@ -296,6 +328,28 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
         run.record_change("AWS", f"update trust policy of IAM role {ref.name}", inputs={"changes": merged.changes})
         progress(ProgressEvent(self.key, f"Updated the trust policy of {ref.name}: " + " ".join(merged.changes)))
         return True, True
+
+    async def _create_iam_role(
+        self, run: JourneyRun[OnboardAwsInputs], aws: AwsAccount, progress: Progress, name: str, wanted: dict
+    ) -> IamRoleInfo | None:
+        """Create the IAM role with the Atlas trust policy; None once created.
+
+        When it appeared since it was read (another wizard on this project created it a moment ago), the
+        role as it is now is returned instead, for its trust policy to be checked like any existing one.
+        """
+        try:
+            await aws.create_role(name, wanted)
+        except AwsError as err:
+            if err.code != ENTITY_ALREADY_EXISTS:
+                raise
+            existing = await aws.get_role(name)
+            if existing is None:
+                raise
+            progress(ProgressEvent(self.key, f"IAM role {name} was created meanwhile; checking its trust policy"))
+            return existing
+        run.record_change("AWS", f"create IAM role {name}", inputs={"trust_policy": wanted})
+        progress(ProgressEvent(self.key, f"Created IAM role {name} with the Atlas trust policy"))
+        return None
 
     async def _authorize(
         self,
