@@ -10,6 +10,7 @@ and the fault did happen. Any other exception fails the case as it is.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -23,9 +24,11 @@ from cmkwizard.aws.errors import AwsError
 from cmkwizard.errors import InputError
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.aws_key import same_key
-from cmkwizard.journeys.base import JourneyRun, StepError
+from cmkwizard.journeys.base import Journey, JourneyRun, StepError
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.sandbox.cloud_seed import KEY_ALIAS
+from cmkwizard.state import ProjectState
+from tests.journeys.conftest import World
 from tests.journeys.test_onboard_aws import CHOSEN_CLUSTERS, full_inputs
 
 TYPED_ERRORS = (AtlasError, StepError, InputError, AwsError)
@@ -112,40 +115,29 @@ def with_client(world, run: JourneyRun, transport: httpx.AsyncBaseTransport | No
     return run
 
 
-async def run_with_one_resume(world, first: JourneyRun, transport: GivingUpTransport | None):
-    """The journey once; after a typed error, once more as the operator starts it again.
+@dataclass(frozen=True)
+class JourneyCase:
+    """A journey under faults: how its first run starts, how the operator resumes it, where it must end."""
 
-    Returns the typed error that stopped the first run (None when it finished) and the final assessment.
-    """
-    try:
-        views = await ONBOARD_AWS.run(first, world.events.append)
-    except TYPED_ERRORS as err:
-        failure = err
-    else:
-        return None, views
-    if transport is not None:
-        await transport.settle()
-    resumed = world.run(OnboardAwsInputs.from_journal(world.journal()))
-    return failure, await ONBOARD_AWS.run(resumed, world.events.append)
+    journey: Journey
+    routes: dict[str, Route]
+    start: Callable[[World], Awaitable[JourneyRun]]
+    """The first run (its project prepared, its inputs typed)."""
+    resume: Callable[[World], JourneyRun]
+    """The run the operator starts again, inputs from the journal."""
+    check: Callable[[World, ProjectState], Awaitable[None]]
+    """Asserts the project is where the journey says it ends."""
 
 
-@pytest.mark.parametrize("fault", list(FAULTS.values()), ids=list(FAULTS))
-@pytest.mark.parametrize("route", list(ONBOARDING_ROUTES.values()), ids=list(ONBOARDING_ROUTES))
-async def test_onboarding_resumes_after_a_fault_on_each_atlas_route(world, faults, route: Route, fault: dict):
-    kind = fault["kind"]
-    inputs = await full_inputs(world)
-    transport = None
-    if kind == "latency":
-        transport = GivingUpTransport(httpx.ASGITransport(app=world.sandbox.atlas_app), CLIENT_TIMEOUT)
-    first = with_client(world, world.run(inputs), transport)
-    faults.add(route.method, f"/groups/{world.project_id}{route.path}", **fault)
+async def start_onboarding(world: World) -> JourneyRun:
+    return world.run(await full_inputs(world))
 
-    failure, views = await run_with_one_resume(world, first, transport)
 
-    assert faults.describe() == [], "the fault happened"
-    if kind == "429":
-        assert failure is None, "a 429 means Atlas did nothing: the call is sent again after Retry-After"
-    state = await world.state()
+def resume_onboarding(world: World) -> JourneyRun:
+    return world.run(OnboardAwsInputs.from_journal(world.journal()))
+
+
+async def check_onboarded(world: World, state: ProjectState) -> None:
     assert len(state.access.aws_roles) == 1, "one Atlas role, never a second one"
     role = state.access.aws_roles[0]
     assert role.authorized and role.used_for_encryption
@@ -158,4 +150,39 @@ async def test_onboarding_resumes_after_a_fault_on_each_atlas_route(world, fault
         assert (cluster.encryption_at_rest_provider, cluster.state_name) == (PROVIDER_AWS, "IDLE")
     endpoints = [(e.region_name, e.status) for e in state.endpoints_for(PROVIDER_AWS)]
     assert endpoints == [("US_EAST_1", ENDPOINT_ACTIVE)], "one endpoint, active"
+
+
+CASES = {
+    "onboard_aws": JourneyCase(ONBOARD_AWS, ONBOARDING_ROUTES, start_onboarding, resume_onboarding, check_onboarded),
+}
+MATRIX = [
+    pytest.param(case, route, fault, id=f"{journey}-{route_name}-{fault_name}")
+    for journey, case in CASES.items()
+    for route_name, route in case.routes.items()
+    for fault_name, fault in FAULTS.items()
+]
+
+
+@pytest.mark.parametrize(("case", "route", "fault"), MATRIX)
+async def test_a_journey_resumed_after_a_fault_ends_where_it_says(world, faults, case: JourneyCase, route, fault):
+    first = await case.start(world)
+    transport = None
+    if fault["kind"] == "latency":
+        transport = GivingUpTransport(httpx.ASGITransport(app=world.sandbox.atlas_app), CLIENT_TIMEOUT)
+    with_client(world, first, transport)
+    faults.add(route.method, f"/groups/{world.project_id}{route.path}", **fault)
+
+    try:
+        views = await case.journey.run(first, world.events.append)
+        failure = None
+    except TYPED_ERRORS as err:  # the operator starts the journey again
+        failure = err
+        if transport is not None:
+            await transport.settle()  # the request the client gave up on has been handled by then
+        views = await case.journey.run(case.resume(world), world.events.append)
+
+    assert faults.describe() == [], "the fault happened"
+    if fault["kind"] == "429":
+        assert failure is None, "a 429 means Atlas did nothing: the call is sent again after Retry-After"
     assert all(v.finished or v.key == "summary" for v in views)
+    await case.check(world, await world.state())
