@@ -45,7 +45,8 @@ class World:
         self.sandbox.clock.advance(seconds)
         await asyncio.sleep(0)
 
-    def client(self, *, read_only: bool = False) -> AtlasClient:
+    def client(self, *, read_only: bool = False, transport: httpx.AsyncBaseTransport | None = None) -> AtlasClient:
+        """A client of the simulator, in-process unless ``transport`` (wrapping the in-process one) is given."""
         info = self.sandbox.info
         public, private = (
             (info.readonly_public_key, info.readonly_private_key) if read_only else (info.public_key, info.private_key)
@@ -53,7 +54,7 @@ class World:
         client = AtlasClient(
             "http://atlas.sandbox",
             digest_auth(public, private),
-            transport=httpx.ASGITransport(app=self.sandbox.atlas_app),
+            transport=transport or httpx.ASGITransport(app=self.sandbox.atlas_app),
             tracer=self.exchanges.append,
             sleep=self.sleep,
         )

@@ -6,8 +6,6 @@ import asyncio
 
 import httpx
 
-from cmkwizard.atlas import AtlasClient
-from cmkwizard.atlas.auth import digest_auth
 from cmkwizard.atlas.models import ENDPOINT_ACTIVE, PROVIDER_AWS
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from tests.journeys.test_onboard_aws import CHOSEN_CLUSTERS, full_inputs
@@ -55,11 +53,7 @@ async def test_a_role_created_by_another_wizard_a_moment_before_ours_is_the_one_
     transport = OtherWizardFirst(
         httpx.ASGITransport(app=world.sandbox.atlas_app), "POST", "/cloudProviderAccess", other_wizard_creates_a_role
     )
-    info = world.sandbox.info
-    run.client = AtlasClient(
-        "http://atlas.sandbox", digest_auth(info.public_key, info.private_key), transport=transport, sleep=world.sleep
-    )
-    world.clients.append(run.client)
+    run.client = world.client(transport=transport)
 
     await ONBOARD_AWS.run(run, world.events.append, stop_after="role")
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from cmkwizard.atlas import AtlasClient
-from cmkwizard.atlas.auth import digest_auth
 from cmkwizard.atlas.errors import AtlasError
 from cmkwizard.atlas.models import ENDPOINT_ACTIVE, PROVIDER_AWS
 from cmkwizard.aws.errors import AwsError
@@ -100,21 +98,6 @@ class GivingUpTransport(httpx.AsyncBaseTransport):
         await asyncio.gather(*self.abandoned, return_exceptions=True)
 
 
-def with_client(world, run: JourneyRun, transport: httpx.AsyncBaseTransport | None = None) -> JourneyRun:
-    """The run with its own client on ``transport`` (by default straight to the simulator)."""
-    info = world.sandbox.info
-    client = AtlasClient(
-        "http://atlas.sandbox",
-        digest_auth(info.public_key, info.private_key),
-        transport=transport or httpx.ASGITransport(app=world.sandbox.atlas_app),
-        tracer=world.exchanges.append,
-        sleep=world.sleep,
-    )
-    world.clients.append(client)
-    run.client = client
-    return run
-
-
 @dataclass(frozen=True)
 class JourneyCase:
     """A journey under faults: how its first run starts, how the operator resumes it, where it must end."""
@@ -169,7 +152,7 @@ async def test_a_journey_resumed_after_a_fault_ends_where_it_says(world, faults,
     transport = None
     if fault["kind"] == "latency":
         transport = GivingUpTransport(httpx.ASGITransport(app=world.sandbox.atlas_app), CLIENT_TIMEOUT)
-    with_client(world, first, transport)
+        first.client = world.client(transport=transport)
     faults.add(route.method, f"/groups/{world.project_id}{route.path}", **fault)
 
     try:
