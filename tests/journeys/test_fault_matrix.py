@@ -120,19 +120,32 @@ def resume_onboarding(world: World) -> JourneyRun:
     return world.run(OnboardAwsInputs.from_journal(world.journal()))
 
 
-async def check_onboarded(world: World, state: ProjectState) -> None:
+def check_key(world: World, state: ProjectState) -> None:
+    """One Atlas role, authorized and used by encryption at rest, which Atlas reports valid with the key."""
     assert len(state.access.aws_roles) == 1, "one Atlas role, never a second one"
     role = state.access.aws_roles[0]
     assert role.authorized and role.used_for_encryption
     kms = state.encryption.aws_kms
     key_arn = world.boto("kms").describe_key(KeyId=KEY_ALIAS)["KeyMetadata"]["Arn"]
     assert kms.enabled and kms.valid is True and same_key(kms.customer_master_key_id, key_arn)
-    assert kms.require_private_networking is True
+
+
+def check_clusters_encrypted(state: ProjectState) -> None:
     for name in CHOSEN_CLUSTERS:
         cluster = state.cluster(name)
         assert (cluster.encryption_at_rest_provider, cluster.state_name) == (PROVIDER_AWS, "IDLE")
+
+
+def check_endpoint_active(state: ProjectState) -> None:
+    assert state.encryption.aws_kms.require_private_networking is True
     endpoints = [(e.region_name, e.status) for e in state.endpoints_for(PROVIDER_AWS)]
     assert endpoints == [("US_EAST_1", ENDPOINT_ACTIVE)], "one endpoint, active"
+
+
+async def check_onboarded(world: World, state: ProjectState) -> None:
+    check_key(world, state)
+    check_clusters_encrypted(state)
+    check_endpoint_active(state)
 
 
 CASES = {
