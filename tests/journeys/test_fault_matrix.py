@@ -31,9 +31,9 @@ from tests.journeys.test_onboard_aws import CHOSEN_CLUSTERS, full_inputs
 
 TYPED_ERRORS = (AtlasError, StepError, InputError, AwsError)
 
-CLIENT_TIMEOUT = 0.5
+CLIENT_TIMEOUT = 0.3
 """The faulted run's client gives up after this long (real seconds)..."""
-LATENCY = 0.8
+LATENCY = 0.5
 """...so an answer delayed this long arrives after it has given up, while Atlas still acts on the request."""
 
 FAULTS = {
