@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.errors import AtlasApiError, AtlasError
 from cmkwizard.atlas.models import PROVIDER_AWS, AwsIamRole
 from cmkwizard.aws.arns import parse_role_ref
 from cmkwizard.aws.errors import AwsError, InputError
@@ -153,7 +153,7 @@ and never creates a second one when you resume.
         progress(ProgressEvent(self.key, "Creating the Atlas role for AWS"))
         try:
             role = await run.client.create_aws_role(run.project_id)
-        except AtlasApiError as err:
+        except AtlasError as err:  # a lost answer too: the role may exist, the journal says it was tried
             run.record_change("ATLAS", "create AWS cloud provider access role", error=err)
             raise
         run.record_change(
@@ -195,7 +195,7 @@ and never creates a second one when you resume.
         what = f"remove Atlas role {created.role_id} (role {kept.role_id} was created at the same time)"
         try:
             await run.client.deauthorize_role(run.project_id, PROVIDER_AWS, created.role_id)
-        except AtlasApiError as err:
+        except AtlasError as err:
             run.record_change("ATLAS", what, error=err)
             raise
         run.record_change("ATLAS", what)
@@ -399,11 +399,11 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
                 budget=timing.authorize_budget,
                 backoff=Backoff(timing.first_retry, timing.max_retry),
             )
-        except AtlasApiError as err:
+        except AtlasError as err:
             run.record_change(
                 "ATLAS", f"authorize Atlas role {role.role_id}", inputs={"iamAssumedRoleArn": arn}, error=err
             )
-            if err.error_code != CANNOT_ASSUME_ROLE:
+            if not isinstance(err, AtlasApiError) or err.error_code != CANNOT_ASSUME_ROLE:
                 raise
             raise _still_refused(self.key, role, arn, len(failures), err, checked=checked) from err
         run.record_change(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.errors import AtlasApiError, AtlasError
 from cmkwizard.atlas.models import AwsKmsConfig, AwsKmsPatch, EncryptionAtRest
 from cmkwizard.aws.arns import atlas_key_identifier, parse_key_ref, parse_role_ref
 from cmkwizard.aws.regions import to_aws_region
@@ -255,7 +255,7 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
                 budget=timing.enable_budget,
                 backoff=Backoff(timing.first_retry, timing.max_retry),
             )
-        except AtlasApiError as err:
+        except AtlasError as err:
             run.record_change("ATLAS", "update encryption at rest (AWS KMS)", inputs=change.body, error=err)
             raise
         run.record_change(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.errors import AtlasApiError, AtlasError
 from cmkwizard.atlas.models import CLUSTER_IDLE, Cluster
 from cmkwizard.errors import InputError
 from cmkwizard.journeys import calls
@@ -151,6 +151,9 @@ step are reported at the end.
                 run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}", error=err)
                 progress(ProgressEvent(self.key, f"{name}: Atlas refused ({err.error_code}): {err.next_step}"))
                 continue
+            except AtlasError as err:  # the answer was lost: Atlas may have started the change
+                run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}", error=err)
+                raise
             run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}")
         following = [n for n in chosen if n not in refused]
         if following:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.errors import AtlasApiError, AtlasError
 from cmkwizard.atlas.models import (
     ENDPOINT_ACTIVE,
     ENDPOINT_DELETING,
@@ -259,7 +259,7 @@ still provisioning: the wizard waits and retries.
                 budget=run.timing.enable_budget,
                 backoff=Backoff(run.timing.first_retry, run.timing.max_retry),
             )
-        except AtlasApiError as err:
+        except AtlasError as err:
             run.record_change("ATLAS", "require private networking", inputs=body, error=err)
             raise
         run.record_change("ATLAS", "require private networking", inputs=body)
@@ -269,7 +269,7 @@ still provisioning: the wizard waits and retries.
         what = f"create {self.provider} private endpoint in {region}"
         try:
             endpoint = await run.client.create_private_endpoint(run.project_id, self.provider, region)
-        except AtlasApiError as err:
+        except AtlasError as err:
             run.record_change("ATLAS", what, error=err)
             if (existing := await self._created_meanwhile(run, region)) is None:
                 raise
@@ -353,7 +353,7 @@ async def remove_private_endpoint(
             budget=run.timing.endpoint_delete_budget,
             backoff=Backoff(run.timing.poll_interval, run.timing.max_poll_interval * 2),
         )
-    except AtlasApiError as err:
+    except AtlasError as err:
         run.record_change("ATLAS", what, error=err)
         raise
     run.record_change("ATLAS", what)
