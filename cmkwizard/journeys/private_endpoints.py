@@ -273,13 +273,14 @@ still provisioning: the wizard waits and retries.
             run.record_change("ATLAS", what, error=err)
             if (existing := await self._created_meanwhile(run, region)) is None:
                 raise
-            progress(ProgressEvent(self.key, f"{region}: {explain_endpoint(existing)} (created meanwhile)"))
+            progress(ProgressEvent(self.key, f"{region}: {explain_endpoint(existing)} (it exists: following it)"))
             return
         run.record_change("ATLAS", what, result={"id": endpoint.id, "status": endpoint.status})
 
     async def _created_meanwhile(self, run: JourneyRun[Any], region: str) -> PrivateEndpoint | None:
-        """The endpoint in ``region`` someone else (another wizard on this project) created since the state
-        was read, found in the live list after Atlas refused a second one; None when there is none."""
+        """The endpoint in ``region`` that exists although creating it failed, found in the live list: another
+        wizard on this project created it since the state was read (Atlas refused a second one), or this
+        request reached Atlas and only its answer was lost. None when there is none."""
         endpoint = endpoints_by_region(await run.client.list_private_endpoints(run.project_id, self.provider)).get(
             region
         )
