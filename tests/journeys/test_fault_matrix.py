@@ -20,10 +20,13 @@ from cmkwizard.atlas.errors import AtlasError
 from cmkwizard.atlas.models import ENDPOINT_ACTIVE, PROVIDER_AWS
 from cmkwizard.aws.errors import AwsError
 from cmkwizard.errors import InputError
+from cmkwizard.journeys import endpoints_change, more_clusters
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.aws_key import same_key
 from cmkwizard.journeys.base import Journey, JourneyRun, StepError
+from cmkwizard.journeys.catalog import JOURNEYS
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
+from cmkwizard.journeys.registry import JourneyEntry
 from cmkwizard.sandbox.cloud_seed import KEY_ALIAS
 from cmkwizard.state import ProjectState
 from tests.journeys.conftest import World
@@ -66,6 +69,16 @@ ONBOARDING_ROUTES = {
     "list-azure-endpoints": Route("GET", "/encryptionAtRest/AZURE/privateEndpoints$"),
     "list-alerts": Route("GET", "/alertConfigs$"),
 }
+
+
+# The journeys that follow the onboarding read the project as it does (those routes meet every fault above);
+# here they meet them on what they change and follow.
+CLUSTER_ROUTES = {name: ONBOARDING_ROUTES[name] for name in ("update-cluster", "list-clusters")}
+ENDPOINT_ROUTES = {
+    name: ONBOARDING_ROUTES[name] for name in ("update-encryption", "create-aws-endpoint", "list-aws-endpoints")
+}
+MORE_CLUSTERS = JOURNEYS.get(more_clusters.journey_name(PROVIDER_AWS))
+ENDPOINTS = JOURNEYS.get(endpoints_change.journey_name(PROVIDER_AWS))
 
 
 @pytest.fixture
@@ -148,8 +161,53 @@ async def check_onboarded(world: World, state: ProjectState) -> None:
     check_endpoint_active(state)
 
 
+async def onboarded(world: World) -> None:
+    """The project as the AWS onboarding leaves it with no cluster and no private endpoint chosen."""
+    inputs = OnboardAwsInputs(manage_trust_policy=True, attach_key_policy=True)
+    inputs.set_role_arn(world.role_name, world.sandbox.info.aws_account_id)
+    inputs.set_region("us-east-1")
+    inputs.set_key(KEY_ALIAS)
+    inputs.set_clusters((), await world.state())
+    inputs.set_private_endpoint_regions([])
+    await ONBOARD_AWS.run(world.run(inputs))
+
+
+def resume(entry: JourneyEntry) -> Callable[[World], JourneyRun]:
+    return lambda world: world.start(entry.journey, entry.resumed_inputs(world.journal()))
+
+
+async def start_more_clusters(world: World) -> JourneyRun:
+    await onboarded(world)
+    inputs = MORE_CLUSTERS.resumed_inputs(world.journal())
+    inputs.set_clusters(CHOSEN_CLUSTERS, await world.state())
+    return world.start(MORE_CLUSTERS.journey, inputs)
+
+
+async def start_endpoints(world: World) -> JourneyRun:
+    await onboarded(world)
+    inputs = ENDPOINTS.resumed_inputs(world.journal())
+    inputs.set_private_endpoint_regions(["us-east-1"])
+    return world.start(ENDPOINTS.journey, inputs)
+
+
+async def check_more_clusters(world: World, state: ProjectState) -> None:
+    check_key(world, state)
+    check_clusters_encrypted(state)
+
+
+async def check_endpoints(world: World, state: ProjectState) -> None:
+    check_key(world, state)
+    check_endpoint_active(state)
+
+
 CASES = {
     "onboard_aws": JourneyCase(ONBOARD_AWS, ONBOARDING_ROUTES, start_onboarding, resume_onboarding, check_onboarded),
+    MORE_CLUSTERS.name: JourneyCase(
+        MORE_CLUSTERS.journey, CLUSTER_ROUTES, start_more_clusters, resume(MORE_CLUSTERS), check_more_clusters
+    ),
+    ENDPOINTS.name: JourneyCase(
+        ENDPOINTS.journey, ENDPOINT_ROUTES, start_endpoints, resume(ENDPOINTS), check_endpoints
+    ),
 }
 MATRIX = [
     pytest.param(case, route, fault, id=f"{journey}-{route_name}-{fault_name}")
