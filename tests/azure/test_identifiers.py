@@ -18,6 +18,7 @@ from cmkwizard.azure.identifiers import (
     validate_resource_group,
     validate_vault_name,
 )
+from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 
 VERSION = "d891821e3d364e9eb88fbd3d11807b86"
 KID = f"https://examplekeyvault.vault.azure.net/keys/atlas-cmk/{VERSION}"
@@ -177,3 +178,23 @@ def test_unknown_environment_lists_the_supported_ones() -> None:
     with pytest.raises(InputError) as refused:
         cloud_for_environment("AzureGermanCloud")
     assert "AZURE, AZURE_CHINA or AZURE_US_GOVERNMENT" in refused.value.message
+
+
+@given(
+    vault=vault_names,
+    key=key_names,
+    version=versions,
+    key_cloud=st.sampled_from(CLOUDS),
+    chosen=st.sampled_from(CLOUDS),
+)
+def test_a_key_is_accepted_only_in_its_own_azure_environment(
+    vault: str, key: str, version: str, key_cloud: AzureCloud, chosen: AzureCloud
+) -> None:
+    inputs = OnboardAzureInputs(azure_environment=chosen.environment)
+    url = f"https://{vault}.{key_cloud.vault_suffix}/keys/{key}/{version}"
+    if key_cloud is chosen:
+        assert inputs.set_key_identifier(url) == url and inputs.key_vault_name == vault
+    else:
+        with pytest.raises(InputError) as refused:
+            inputs.set_key_identifier(url)
+        assert f"choose {key_cloud.environment}" in refused.value.message and inputs.key_identifier is None

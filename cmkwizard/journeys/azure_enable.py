@@ -1,0 +1,240 @@
+"""Enabling the project with Azure Key Vault: the ``azureKeyVault`` PATCH, confirmed first, then ``valid``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cmkwizard.atlas.errors import AtlasApiError
+from cmkwizard.atlas.models import PROVIDER_AZURE, AzureKeyVaultPatch, EncryptionAtRest
+from cmkwizard.journeys import calls
+from cmkwizard.journeys.azure_access import chosen_principal
+from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
+from cmkwizard.journeys.azure_key import azure_client, check_key
+from cmkwizard.journeys.base import (
+    Consequence,
+    JourneyRun,
+    PlannedCall,
+    Progress,
+    ProgressEvent,
+    Step,
+    StepError,
+    StepState,
+    StepView,
+)
+from cmkwizard.journeys.providers import provider_label
+from cmkwizard.journeys.waiting import PollStatus, poll_until
+
+if TYPE_CHECKING:
+    from cmkwizard.state import ProjectState
+
+ROLE_PLACEHOLDER = "<_id of the Atlas Azure role>"
+
+
+@dataclass(frozen=True)
+class AzureKeyVaultChange:
+    """What the PATCH sends: every field the first time (Atlas requires them all), later only what changed."""
+
+    before: dict[str, Any]
+    patch: AzureKeyVaultPatch
+    first: bool
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return {"azureKeyVault": self.patch.to_api()}
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.patch.to_api())
+
+
+def planned_change(
+    state: ProjectState, inputs: OnboardAzureInputs, *, placeholders: bool = False
+) -> AzureKeyVaultChange | None:
+    """What enabling would change; None while the key or (outside a dry run) the Atlas role is not known."""
+    if inputs.missing_key_settings():
+        return None
+    principal = chosen_principal(state, inputs)
+    if principal is None and not placeholders:
+        return None
+    akv = state.encryption.azure_key_vault
+    wanted = {
+        "azureEnvironment": inputs.azure_environment,
+        "subscriptionID": inputs.subscription_id,
+        "resourceGroupName": inputs.resource_group,
+        "keyVaultName": inputs.key_vault_name,
+        "keyIdentifier": inputs.key_identifier,
+        "roleId": principal.role_id if principal else ROLE_PLACEHOLDER,
+    }
+    before = {
+        "enabled": akv.enabled,
+        "azureEnvironment": akv.azure_environment,
+        "subscriptionID": akv.subscription_id,
+        "resourceGroupName": akv.resource_group_name,
+        "keyVaultName": akv.key_vault_name,
+        "keyIdentifier": akv.key_identifier,
+        "roleId": akv.role_id,
+        "requirePrivateNetworking": bool(akv.require_private_networking),
+    }
+    if not akv.enabled:
+        sent = {**wanted, "enabled": True, "requirePrivateNetworking": before["requirePrivateNetworking"]}
+        return AzureKeyVaultChange(before, _patch(sent), first=True)
+    changed = {name: value for name, value in wanted.items() if _differs(before[name], value)}
+    return AzureKeyVaultChange(before, _patch(changed), first=False)
+
+
+def _differs(current: Any, wanted: Any) -> bool:
+    if isinstance(current, str) and isinstance(wanted, str):
+        return current.lower() != wanted.lower()
+    return current != wanted
+
+
+def _patch(fields: dict[str, Any]) -> AzureKeyVaultPatch:
+    return AzureKeyVaultPatch(
+        enabled=fields.get("enabled"),
+        azure_environment=fields.get("azureEnvironment"),
+        subscription_id=fields.get("subscriptionID"),
+        resource_group_name=fields.get("resourceGroupName"),
+        key_vault_name=fields.get("keyVaultName"),
+        key_identifier=fields.get("keyIdentifier"),
+        role_id=fields.get("roleId"),
+        require_private_networking=fields.get("requirePrivateNetworking"),
+    )
+
+
+def _other_provider(encryption: EncryptionAtRest) -> str | None:
+    provider = encryption.active_provider
+    return provider if provider not in (None, PROVIDER_AZURE) else None
+
+
+class AzureEnableStep(Step[OnboardAzureInputs]):
+    key = "enable"
+    title = "Enable the project"
+    help = """\
+**Enable encryption at rest for the project.** One PATCH of the project's `encryptionAtRest` with the
+`azureKeyVault` block: environment, subscription, resource group, vault, versioned key identifier and
+the Atlas role's `_id`. The first time Atlas needs every field; later only what changes is sent. Then
+the wizard waits until Atlas reports `valid: true` (it could wrap and unwrap with the key) before any
+cluster is touched. With Azure credentials the key is read again just before the PATCH.
+
+Atlas creates a 90-day key rotation alert when a customer key is configured.
+"""
+
+    def assess(self, state: ProjectState, inputs: OnboardAzureInputs) -> StepView:
+        akv = state.encryption.azure_key_vault
+        other = _other_provider(state.encryption)
+        if other:
+            return self.view(
+                StepState.BLOCKED,
+                f"The project uses {provider_label(other)}",
+                "Atlas cannot switch providers in place (CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER): disable "
+                f"{provider_label(other)} encryption first (clusters to NONE, then the project).",
+            )
+        if akv.uses_legacy_credentials:
+            return self.view(
+                StepState.BLOCKED,
+                f"The project reaches Key Vault with the secret of application {akv.client_id}",
+                "Moving it to an Atlas service principal is not in this version: use the Atlas UI.",
+            )
+        change = planned_change(state, inputs)
+        if change is None:
+            if akv.enabled and akv.valid and not inputs.key_identifier:
+                return self.view(StepState.DONE, _enabled(state))
+            return self.view(StepState.TODO, "Waiting for the role and the key", "Set up access and the key first.")
+        if inputs.checked_key != inputs.key_identifier and change.changed:
+            return self.view(StepState.TODO, "Waiting for the key check", "Check the key first.")
+        if not change.changed:
+            if akv.valid:
+                return self.view(StepState.DONE, _enabled(state))
+            return self.view(StepState.TODO, "Enabled; waiting for Atlas to report the key valid")
+        return self.view(StepState.TODO, _describe(change))
+
+    def consequence(self, state: ProjectState, inputs: OnboardAzureInputs) -> Consequence | None:
+        change = planned_change(state, inputs)
+        if change is None or not change.changed:
+            return None
+        sent = change.patch.to_api()
+        if change.first:
+            return Consequence(
+                "Enable encryption at rest with your key?",
+                f"Atlas will protect this project's data keys with key `{sent['keyIdentifier']}` in key vault "
+                f"**{sent['keyVaultName']}** (resource group {sent['resourceGroupName']}, subscription "
+                f"{sent['subscriptionID']}), signing in as Atlas role `{sent['roleId']}`. From then on the project "
+                "depends on this key: if it is disabled, expires, or Atlas loses its permissions, Atlas pauses the "
+                "clusters that use it. No cluster changes yet: you choose them next.",
+                "Enable encryption at rest",
+            )
+        changes = ", ".join(f"{name} {change.before[name]} → {value}" for name, value in sent.items())
+        return Consequence(
+            "Change the project's key?",
+            f"Atlas will use the new settings for every encrypted cluster of the project: {changes}. Keep the "
+            "previous key version enabled: snapshots taken with it still need it until they expire.",
+            "Change the key",
+        )
+
+    def plan(self, state: ProjectState, inputs: OnboardAzureInputs) -> list[PlannedCall]:
+        change = planned_change(state, inputs, placeholders=True)
+        if change is None or not change.changed:
+            return []
+        return [calls.update_encryption_at_rest(state.project_id, change.body, _describe(change))]
+
+    async def apply(self, run: JourneyRun[OnboardAzureInputs], progress: Progress) -> None:
+        state = await run.read_state()
+        view = self.assess(state, run.inputs)
+        if view.state is StepState.DONE:
+            return
+        if view.reason:
+            raise StepError(self.key, view.summary, "The project cannot be enabled yet.", view.reason)
+        change = planned_change(state, run.inputs)
+        if change is not None and change.changed:
+            azure = azure_client(run)
+            if azure is not None:
+                await check_key(run, azure, self.key, progress)  # still usable, just before Atlas is asked
+            await self._patch(run, progress, change)
+        await _wait_for_valid(run, progress, self.key)
+
+    async def _patch(
+        self, run: JourneyRun[OnboardAzureInputs], progress: Progress, change: AzureKeyVaultChange
+    ) -> None:
+        progress(ProgressEvent(self.key, _describe(change)))
+        try:
+            await run.client.update_encryption_at_rest(run.project_id, azure_key_vault=change.patch)
+        except AtlasApiError as err:
+            run.record_change("ATLAS", "update encryption at rest (Azure Key Vault)", inputs=change.body, error=err)
+            raise
+        run.record_change(
+            "ATLAS", "update encryption at rest (Azure Key Vault)", inputs=change.body, result={"before": change.before}
+        )
+
+
+async def _wait_for_valid(run: JourneyRun[Any], progress: Progress, step_key: str) -> EncryptionAtRest:
+    def check(encryption: EncryptionAtRest) -> PollStatus:
+        if encryption.azure_key_vault.valid:
+            return PollStatus(True, "Atlas reports the key valid: it can wrap and unwrap with it")
+        return PollStatus(False, "Waiting for Atlas to confirm it can wrap and unwrap with the key")
+
+    return await poll_until(
+        run,
+        progress,
+        step_key,
+        lambda: run.client.get_encryption_at_rest(run.project_id),
+        check,
+        budget=run.timing.valid_budget,
+        what="Atlas validating the key",
+        next_step=(
+            "Check the key is enabled and Atlas' service principal has get, wrapKey/encrypt and unwrapKey/decrypt "
+            "on the vault; then run this step again"
+        ),
+    )
+
+
+def _describe(change: AzureKeyVaultChange) -> str:
+    sent = change.patch.to_api()
+    if change.first:
+        return f"Enable Azure Key Vault encryption: key {sent['keyIdentifier']}, role {sent['roleId']}"
+    return "Update Azure Key Vault encryption: " + ", ".join(f"{k} {change.before[k]} -> {v}" for k, v in sent.items())
+
+
+def _enabled(state: ProjectState) -> str:
+    akv = state.encryption.azure_key_vault
+    return f"Enabled with key {akv.key_identifier} in vault {akv.key_vault_name}, valid"
