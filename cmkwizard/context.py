@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
     from cmkwizard.atlas.client import Exchange
     from cmkwizard.aws.adapters import AwsAccount
+    from cmkwizard.azure.adapters import AzureKeyVault
+    from cmkwizard.azure.clouds import AzureCloud
     from cmkwizard.journal import Journal
     from cmkwizard.sandbox import SandboxInfo
 
@@ -45,6 +47,7 @@ class AppContext:
     client_factory: Callable[[], AtlasClient] | None = None
     journal_factory: Callable[[str], Journal] | None = None
     aws_factory: Callable[[str | None], AwsAccount] | None = None
+    azure_factory: Callable[[AzureCloud], AzureKeyVault] | None = None
     settings_loader: Callable[[Overrides | None], Settings] = field(default=load_settings, repr=False)
     sandbox_start: Callable[[], SandboxInfo] | None = field(default=None, repr=False)
     _journals: dict[str, Journal] = field(default_factory=dict, init=False, repr=False)
@@ -124,6 +127,14 @@ class AppContext:
         profile = self.settings.aws_profile.value if self.settings.aws_profile else None
         default_region = self.settings.aws_region.value if self.settings.aws_region else None
         return AwsAccount(profile=profile, region=region or default_region)
+
+    def azure_key_vault(self, cloud: AzureCloud) -> AzureKeyVault:
+        """Key Vault and Resource Manager with the operator's Azure identity (DefaultAzureCredential)."""
+        if self.azure_factory is not None:
+            return self.azure_factory(cloud)
+        from cmkwizard.azure.adapters import AzureKeyVault, environment_credential_factory
+
+        return AzureKeyVault(environment_credential_factory(cloud), cloud=cloud)
 
 
 def sandbox_settings(info: SandboxInfo, overrides: Overrides | None = None) -> Settings:

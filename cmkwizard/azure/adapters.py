@@ -136,6 +136,10 @@ class AzureKeyVault:
             self._http = None
         await asyncio.to_thread(self._close_sdk_clients)
 
+    async def sign_in(self) -> None:
+        """Obtain a Resource Manager token: the credentials work, before anything else is asked of Azure."""
+        await asyncio.to_thread(self._management_token)
+
     # --- keys ------------------------------------------------------------------------------------------
 
     async def get_key(self, identifier: KeyIdentifier | str) -> VaultKey:

@@ -47,6 +47,10 @@ class AzureKeyVaultChange:
     def changed(self) -> bool:
         return bool(self.patch.to_api())
 
+    @property
+    def after(self) -> dict[str, Any]:
+        return {**self.before, **self.patch.to_api()}
+
 
 def planned_change(
     state: ProjectState, inputs: OnboardAzureInputs, *, placeholders: bool = False

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
 from cmkwizard.journeys import endpoints_change, more_clusters
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
+from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.clusters import eligibility_table
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
+from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.journeys.providers import active_config
 from cmkwizard.journeys.registry import JourneyEntry, Offer, Registry
 
@@ -39,6 +41,15 @@ def offer_onboard_aws(state: ProjectState) -> Offer | None:
             f"The project reaches AWS KMS with IAM user access key {kms.access_key_id}: move it to an Atlas role "
             "(cannot be undone; you confirm first)",
             key_warning(state),
+        )
+    return None
+
+
+def offer_onboard_azure(state: ProjectState) -> Offer | None:
+    if state.encryption.active_provider is None:
+        return Offer(
+            "No customer-managed key is configured: set up Azure Key Vault from Atlas' service principal to the "
+            "clusters"
         )
     return None
 
@@ -83,6 +94,11 @@ def build_registry() -> Registry:
     registry.register(
         JourneyEntry(ONBOARD_AWS.name, ONBOARD_AWS.title, ONBOARD_AWS, offer_onboard_aws, OnboardAwsInputs.from_record)
     )
+    registry.register(
+        JourneyEntry(
+            ONBOARD_AZURE.name, ONBOARD_AZURE.title, ONBOARD_AZURE, offer_onboard_azure, OnboardAzureInputs.from_record
+        )
+    )
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
         registry.register(_clusters_entry(provider))
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
@@ -100,8 +116,8 @@ def project_needs(state: ProjectState) -> list[str]:
     config = active_config(encryption)
     if provider is None:
         return [
-            "Encryption at rest with a customer-managed key is not configured. This wizard sets it up with AWS KMS; "
-            "for Azure Key Vault use the Atlas UI or API (Azure onboarding is not in this version)."
+            "Encryption at rest with a customer-managed key is not configured. This wizard sets it up with AWS KMS "
+            "or Azure Key Vault."
         ]
     if config is None:
         return [f"The project uses {provider} keys, which this wizard does not manage."]

@@ -82,9 +82,10 @@ class EndpointsScreen(StepScreen):
         state, inputs = self.flow.state, self.flow.inputs
         chosen = set(wanted_regions(state, inputs, self.provider))
         candidates = {*chosen, *(e.region_name for e in state.endpoints_for(self.provider))}
-        key_region = inputs.region or key_config(state.encryption, self.provider).location
-        if key_region:
-            candidates.add(key_region)
+        if self.provider == PROVIDER_AWS:  # an AWS key lives in a region; an Azure key in a vault
+            key_region = getattr(inputs, "region", None) or key_config(state.encryption, self.provider).location
+            if key_region:
+                candidates.add(key_region)
         for cluster in state.clusters:
             candidates.update(rc.region_name for rc in cluster.region_configs if rc.provider_name == self.provider)
         if self.provider == PROVIDER_AWS:  # regions this Atlas deployment cannot use are not offered

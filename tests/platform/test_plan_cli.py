@@ -15,6 +15,7 @@ from cmkwizard.sandbox import Sandbox
 # journey -> (a scenario it applies to, words its dry run must show)
 PLANS = {
     "onboard_aws": ("fresh", "Create the Atlas role for AWS"),
+    "onboard_azure": ("fresh", "Create the Atlas role for Azure"),
     "clusters_aws": ("encrypted-aws", "already encrypted: orders"),
     "clusters_azure": ("encrypted-azure", "already encrypted: orders"),
     "private_endpoints_aws": ("encrypted-aws", "Choose the regions that get a private endpoint"),

@@ -34,6 +34,9 @@ FRESH = dict(enabled=False, authorized=False, clusters=[cluster("orders"), clust
 class PageHost(WizardApp):
     """The wizard opened straight on one journey page."""
 
+    JOURNEY: Any = ONBOARD_AWS
+    PAGES: Any = PAGES
+
     def __init__(
         self,
         tmp_path: Path,
@@ -65,8 +68,8 @@ class PageHost(WizardApp):
         event.prevent_default()  # no connect screen: the page is the first screen
         await self.open_client()
         self.flow = JourneyFlow(
-            journey=ONBOARD_AWS,
-            pages=PAGES,
+            journey=self.JOURNEY,
+            pages=self.PAGES,
             project=Project(PROJECT_ID, "payments-prod", None, 2),
             inputs=self._inputs,
             journal=self.context.journal(PROJECT_ID),

@@ -22,7 +22,7 @@ SIZE = (120, 36)
 
 # scenario -> (journeys offered, in order; words the "needs" card must say)
 EXPECTED = {
-    "fresh": (["onboard_aws"], "not configured"),
+    "fresh": (["onboard_aws", "onboard_azure"], "not configured"),
     "encrypted-aws": (["private_endpoints_aws"], "Clusters using the key: orders, analytics"),
     "encrypted-azure": (["private_endpoints_azure"], "Encrypted with Azure Key Vault"),
     "outage": (["private_endpoints_aws"], "cannot use the key (valid: false). Diagnose first"),
