@@ -38,6 +38,9 @@ def _isolated_home(tmp_path_factory, monkeypatch):
         "AWS_ENDPOINT_URL",
         "HTTPS_PROXY",
         "https_proxy",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")

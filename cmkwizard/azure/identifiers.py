@@ -296,7 +296,12 @@ def validate_resource_group(name: str) -> str:
     """A resource group name: 1-90 letters, digits, '_', '-', '.', '(' and ')', not ending with a period."""
     value = (name or "").strip()
     problem = None
-    if not 1 <= len(value) <= 90:
+    if not value:
+        raise InputError(
+            "No resource group given. Give the vault's resource group: "
+            'az keyvault show --name <vault-name> --query resourceGroup -o tsv'
+        )
+    if len(value) > 90:
         problem = f"is {len(value)} characters long"
     elif bad := sorted({c for c in value if not (c.isalnum() or c in "_-.()")}):
         problem = f"has characters a resource group name cannot have ({''.join(bad)!r})"

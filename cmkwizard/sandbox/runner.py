@@ -56,6 +56,11 @@ class SandboxInfo:
     azure_client_secret: str = field(repr=False)
     azure_https_proxy: str
     azure_ca_bundle: str
+    azure_subscription_id: str = ""
+    azure_resource_group: str = ""
+    azure_key_identifier: str = ""
+    azure_atlas_service_principal_id: str = ""
+    """What the az commands of the Azure onboarding would print in the sandbox's tenant."""
 
     def env(self) -> dict[str, str]:
         """Variables that point another process's Atlas and AWS clients, and the wizard's Azure clients, at
@@ -264,6 +269,10 @@ class Sandbox:
             azure_client_secret=azure.client_secret,
             azure_https_proxy=azure.proxy_url,
             azure_ca_bundle=azure.ca_bundle_path,
+            azure_subscription_id=azure_resources.subscription_id,
+            azure_resource_group=azure_resources.resource_group,
+            azure_key_identifier=azure_resources.key_identifier,
+            azure_atlas_service_principal_id=azure_resources.atlas_service_principal_id,
         )
 
 

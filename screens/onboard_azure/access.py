@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
@@ -27,12 +29,20 @@ class AccessScreen(StepScreen):
             classes="muted section",
         )
         yield CommandBlock(access_commands(inputs), title="Run in Azure (az CLI)", id="access-commands")
+        sandbox = self.wizard.context.sandbox
+        if sandbox is not None:
+            yield Static(
+                f"In the sandbox these commands would print: tenantId {sandbox.azure_tenant_id}, "
+                f"servicePrincipalId {sandbox.azure_atlas_service_principal_id} (key permissions are granted).",
+                id="sandbox-answers",
+                classes="muted section",
+            )
         yield Field(
             "Tenant ID",
             id="tenant",
-            value=inputs.tenant_id or "",
+            value=inputs.tenant_id or os.environ.get("AZURE_TENANT_ID", ""),
             placeholder="00000000-0000-0000-0000-000000000000",
-            hint="az account show --query tenantId -o tsv",
+            hint="az account show --query tenantId -o tsv (AZURE_TENANT_ID, when set, fills it in)",
             validators=[ParsedBy(parse_tenant_id)],
         )
         yield Field(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from cmkwizard.azure.clouds import cloud_for_environment
 from cmkwizard.azure.errors import InputError
@@ -52,6 +52,14 @@ class KeyScreen(StepScreen):
             placeholder="rg-atlas-keys",
             validators=[ParsedBy(validate_resource_group)],
         )
+        sandbox = self.wizard.context.sandbox
+        if sandbox is not None:
+            yield Static(
+                f"In the sandbox: key {sandbox.azure_key_identifier}, subscription {sandbox.azure_subscription_id}, "
+                f"resource group {sandbox.azure_resource_group}.",
+                id="sandbox-answers",
+                classes="muted section",
+            )
         yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
 
     def on_mount(self) -> None:

@@ -145,7 +145,8 @@ def test_vault_name_rules(name: str, expected: str) -> None:
 def test_resource_group_rules() -> None:
     assert validate_resource_group(" rg-atlas_(prod).eu ") == "rg-atlas_(prod).eu"
     assert validate_resource_group("ressourcegruppe-ä") == "ressourcegruppe-ä"
-    for name, expected in [("", "0 characters"), ("rg.", "end with a period"), ("rg/1", "('/')"), ("r" * 91, "91")]:
+    refusals = [("", "No resource group given"), ("rg.", "end with a period"), ("rg/1", "('/')"), ("r" * 91, "91")]
+    for name, expected in refusals:
         with pytest.raises(InputError) as refused:
             validate_resource_group(name)
         assert expected in refused.value.message

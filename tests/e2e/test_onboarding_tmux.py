@@ -236,7 +236,9 @@ def enable_encryption_at_rest(operator: Operator, key_id: str) -> None:
     operator.expect("Step 5 of 7 · Clusters", timeout=45)
 
 
-def encrypt_clusters(operator: Operator, names: tuple[str, ...]) -> None:
+def encrypt_clusters(
+    operator: Operator, names: tuple[str, ...], then: str = "Step 6 of 7 · Private endpoints"
+) -> None:
     screen = operator.expect(re.compile(r"orders\s+NONE · IDLE"))
     rows = [m.group(2) for line in page_lines(screen) if (m := CLUSTER_ROW.match(line))]
     cursor = 0  # the table has the focus, its cursor on the first row
@@ -248,7 +250,7 @@ def encrypt_clusters(operator: Operator, names: tuple[str, ...]) -> None:
     chosen = [m.group(2) for line in page_lines(operator.screen()) if (m := CLUSTER_ROW.match(line)) and m[1] == "✔"]
     assert sorted(chosen) == sorted(names), operator.fail(f"chose {chosen} instead of {list(names)}")
     operator.press("C-n")
-    operator.expect("Step 6 of 7 · Private endpoints", timeout=60)
+    operator.expect(then, timeout=60)
 
 
 def create_a_private_endpoint(operator: Operator, region: str) -> None:

@@ -16,6 +16,7 @@ from cmkwizard.journeys.base import CloudSession, JourneyRun
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.sandbox.azure_fake import AzureFakeState
 from cmkwizard.sandbox.cloud_seed import AZURE_KEY_NAME, KEY_VAULT_NAME, RESOURCE_GROUP
+from tests.support.vault_challenges import forget_vault_challenges
 
 _PROXY_SETTINGS = ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE")
 
@@ -89,6 +90,7 @@ async def azure_world_fixture(world, monkeypatch: pytest.MonkeyPatch) -> AsyncIt
     env = world.sandbox.info.env()
     for name in _PROXY_SETTINGS:
         monkeypatch.setenv(name, env[name])
+    forget_vault_challenges()
     azure_world = AzureWorld(world)
     yield azure_world
     for adapter in azure_world.adapters:

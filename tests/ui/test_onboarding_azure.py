@@ -12,6 +12,7 @@ from screens.onboard_azure.access import AccessScreen
 from screens.onboard_azure.enable import AzureEnableScreen
 from screens.onboard_azure.endpoints import AzureEndpointsScreen
 from screens.onboard_azure.key import KeyScreen
+from tests.support.vault_challenges import forget_vault_challenges
 from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import apply, apply_confirmed, error_text, open_home
 
@@ -26,6 +27,7 @@ def azure_env(wizard, monkeypatch: pytest.MonkeyPatch):
     env = wizard.sandbox.info.env()
     for name in (*PROXY_SETTINGS, *AZURE_IDENTITY):
         monkeypatch.setenv(name, env[name])
+    forget_vault_challenges()
     return wizard
 
 
