@@ -237,9 +237,10 @@ def parse_uuid(text: str, kind: str) -> str:
     value = unquote(text)
     expected = f"a GUID such as 0a1b2c3d-4e5f-6789-abcd-ef0123456789. Find it with: {how}"
     require_plain_text(value, label, expected)
+    if not value:
+        raise InputError(f"No {label} given: expected {expected}.")
     if not _GUID.fullmatch(value):
-        shown = f"'{value}'" if value else "Nothing"
-        raise InputError(f"{shown} is not a {label}: expected {expected}.")
+        raise InputError(f"'{value}' is not a {label}: expected {expected}.")
     return str(uuid.UUID(value))
 
 
