@@ -267,11 +267,20 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
 KEY_REFUSED_EVENTS = ("ENCRYPTION_AT_REST_CONFIGURATION_VALIDATION_FAILED", "ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID")
 
 
-async def wait_for_valid(run: JourneyRun[Any], progress: Progress, step_key: str) -> EncryptionAtRest:
+KMS_ACCESS_CHECK = (
+    "Check the key is enabled, the role's policy allows kms:Encrypt, kms:Decrypt and kms:DescribeKey "
+    "on it, and the key policy does not deny the role; then run this step again"
+)
+
+
+async def wait_for_valid(
+    run: JourneyRun[Any], progress: Progress, step_key: str, next_step: str = KMS_ACCESS_CHECK
+) -> EncryptionAtRest:
     """Follow the project's configuration (one GET per cycle) until Atlas reports the key valid.
 
     Atlas reports ``valid: false`` while it checks a new or changed key. If it is still false when the
-    budget runs out, the reason Atlas recorded in its events (if any) is shown with the error.
+    budget runs out, the reason Atlas recorded in its events (if any) is shown with the error, and
+    ``next_step`` says what to check.
     """
     started = run.clock.now()
 
@@ -289,10 +298,7 @@ async def wait_for_valid(run: JourneyRun[Any], progress: Progress, step_key: str
             check,
             budget=run.timing.valid_budget,
             what="Atlas validating the key",
-            next_step=(
-                "Check the key is enabled, the role's policy allows kms:Encrypt, kms:Decrypt and kms:DescribeKey "
-                "on it, and the key policy does not deny the role; then run this step again"
-            ),
+            next_step=next_step,
         )
     except StepError as err:
         since = started - timedelta(seconds=run.timing.valid_budget)

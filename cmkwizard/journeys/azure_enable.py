@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard.atlas.errors import AtlasApiError
 from cmkwizard.atlas.models import PROVIDER_AZURE, AzureKeyVaultPatch, EncryptionAtRest
 from cmkwizard.journeys import calls
+from cmkwizard.journeys.aws_enable import wait_for_valid
 from cmkwizard.journeys.azure_access import chosen_principal
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.azure_key import azure_client, check_key
@@ -23,7 +24,6 @@ from cmkwizard.journeys.base import (
     StepView,
 )
 from cmkwizard.journeys.providers import provider_label
-from cmkwizard.journeys.waiting import PollStatus, poll_until
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
@@ -195,7 +195,7 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
             if azure is not None:
                 await check_key(run, azure, self.key, progress)  # still usable, just before Atlas is asked
             await self._patch(run, progress, change)
-        await _wait_for_valid(run, progress, self.key)
+        await wait_for_valid(run, progress, self.key, VAULT_ACCESS_CHECK)
 
     async def _patch(
         self, run: JourneyRun[OnboardAzureInputs], progress: Progress, change: AzureKeyVaultChange
@@ -211,25 +211,10 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
         )
 
 
-async def _wait_for_valid(run: JourneyRun[Any], progress: Progress, step_key: str) -> EncryptionAtRest:
-    def check(encryption: EncryptionAtRest) -> PollStatus:
-        if encryption.azure_key_vault.valid:
-            return PollStatus(True, "Atlas reports the key valid: it can wrap and unwrap with it")
-        return PollStatus(False, "Waiting for Atlas to confirm it can wrap and unwrap with the key")
-
-    return await poll_until(
-        run,
-        progress,
-        step_key,
-        lambda: run.client.get_encryption_at_rest(run.project_id),
-        check,
-        budget=run.timing.valid_budget,
-        what="Atlas validating the key",
-        next_step=(
-            "Check the key is enabled and Atlas' service principal has get, wrapKey/encrypt and unwrapKey/decrypt "
-            "on the vault; then run this step again"
-        ),
-    )
+VAULT_ACCESS_CHECK = (
+    "Check the key is enabled and Atlas' service principal has get, wrapKey/encrypt and unwrapKey/decrypt on the "
+    "vault; then run this step again"
+)
 
 
 def _describe(change: AzureKeyVaultChange) -> str:
