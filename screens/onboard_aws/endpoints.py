@@ -155,8 +155,9 @@ class EndpointsScreen(StepScreen):
             ConfirmModal(
                 f"Remove the private endpoint in {endpoint.region_name}?",
                 f"Endpoint `{endpoint.id}` is **{endpoint.status}**. While private networking is required, Atlas "
-                "reaches AWS KMS in this region only through an endpoint: nodes in this region lose access to the "
-                "key until a new one is ACTIVE. If Atlas is still provisioning it, the wizard waits and retries.",
+                f"reaches {provider_label(self.provider)} in this region only through an endpoint: nodes in this "
+                "region lose access to the key until a new one is ACTIVE. If Atlas is still provisioning it, the "
+                "wizard waits and retries.",
                 action_label="Remove endpoint",
             )
         )
