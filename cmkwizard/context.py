@@ -129,12 +129,13 @@ class AppContext:
         return AwsAccount(profile=profile, region=region or default_region)
 
     def azure_key_vault(self, cloud: AzureCloud) -> AzureKeyVault:
-        """Key Vault and Resource Manager with the operator's Azure identity (DefaultAzureCredential)."""
+        """Key Vault and Resource Manager with the wizard's Azure identity (its CMKWIZARD_AZURE_* settings), else
+        the operator's (DefaultAzureCredential)."""
         if self.azure_factory is not None:
             return self.azure_factory(cloud)
-        from cmkwizard.azure.adapters import AzureKeyVault, environment_credential_factory
+        from cmkwizard.azure.adapters import AzureKeyVault
 
-        return AzureKeyVault(environment_credential_factory(cloud), cloud=cloud)
+        return AzureKeyVault(cloud=cloud)
 
 
 def sandbox_settings(info: SandboxInfo, overrides: Overrides | None = None) -> Settings:

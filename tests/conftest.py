@@ -41,6 +41,11 @@ def _isolated_home(tmp_path_factory, monkeypatch):
         "AZURE_TENANT_ID",
         "AZURE_CLIENT_ID",
         "AZURE_CLIENT_SECRET",
+        "CMKWIZARD_AZURE_PROXY",
+        "CMKWIZARD_AZURE_CA_BUNDLE",
+        "CMKWIZARD_AZURE_TENANT_ID",
+        "CMKWIZARD_AZURE_CLIENT_ID",
+        "CMKWIZARD_AZURE_CLIENT_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")

@@ -8,6 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Static
 
+from cmkwizard.azure.connection import AzureConnection
 from cmkwizard.azure.errors import InputError
 from cmkwizard.azure.identifiers import parse_service_principal_id, parse_tenant_id
 from cmkwizard.journeys.azure_access import access_commands, chosen_principal, describe_principal
@@ -15,6 +16,11 @@ from cmkwizard.journeys.base import StepView
 from screens.onboard_azure.commands import CommandBlock
 from screens.step_screen import StepScreen
 from screens.widgets.field import Field, ParsedBy
+
+
+def signed_in_tenant() -> str:
+    """The tenant of the Azure identity the wizard would use, when its environment names one."""
+    return AzureConnection.from_env().tenant_id or os.environ.get("AZURE_TENANT_ID", "")
 
 
 class AccessScreen(StepScreen):
@@ -40,9 +46,9 @@ class AccessScreen(StepScreen):
         yield Field(
             "Tenant ID",
             id="tenant",
-            value=inputs.tenant_id or os.environ.get("AZURE_TENANT_ID", ""),
+            value=inputs.tenant_id or signed_in_tenant(),
             placeholder="00000000-0000-0000-0000-000000000000",
-            hint="az account show --query tenantId -o tsv (AZURE_TENANT_ID, when set, fills it in)",
+            hint="az account show --query tenantId -o tsv (filled in from the Azure identity's tenant, if set)",
             validators=[ParsedBy(parse_tenant_id)],
         )
         yield Field(

@@ -21,8 +21,16 @@ if TYPE_CHECKING:
     from screens.flow import JourneyFlow
 
 WITHOUT_AZURE = "No Azure credentials in use: the wizard shows the az commands and portal steps, and you run them."
-SIGNED_IN = "Acting in Azure with this environment's identity (DefaultAzureCredential: environment, managed "
-SIGNED_IN += "identity or az login)."
+
+
+def signed_in(vault: AzureKeyVault) -> str:
+    connection = vault.connection
+    if connection.has_identity:
+        return f"Acting in Azure as application {connection.client_id} in tenant {connection.tenant_id}."
+    return (
+        "Acting in Azure with this environment's identity (DefaultAzureCredential: environment, managed "
+        "identity or az login)."
+    )
 
 
 def azure_vault(flow: JourneyFlow[Any]) -> AzureKeyVault | None:
@@ -44,7 +52,8 @@ class AzurePanel(Vertical):
         self._make_vault = make_vault
 
     def compose(self) -> ComposeResult:
-        yield Static(SIGNED_IN if azure_vault(self._flow) else WITHOUT_AZURE, id="azure-status")
+        vault = azure_vault(self._flow)
+        yield Static(signed_in(vault) if vault else WITHOUT_AZURE, id="azure-status")
         with Horizontal(classes="actions"):
             yield Button("Use my Azure credentials", id="use-azure", compact=True)
         yield ErrorPanel(id="azure-error")
@@ -69,7 +78,8 @@ class AzurePanel(Vertical):
             status.update(WITHOUT_AZURE)
             error.show(err)
             return
-        self._flow.cloud = CloudSession(PROVIDER_AZURE, vault, "DefaultAzureCredential")
-        status.update(SIGNED_IN)
+        identity = vault.connection.client_id or "DefaultAzureCredential"
+        self._flow.cloud = CloudSession(PROVIDER_AZURE, vault, identity)
+        status.update(signed_in(vault))
         self.query_one("#use-azure").display = False
         self.post_message(self.Ready())

@@ -33,7 +33,7 @@ GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PRINCIPAL_ANSWER = re.compile(rf"servicePrincipalId\s+({GUID})")
 KEY_ANSWER = re.compile(r"key(https://\S+?/keys/[\w-]+/[0-9a-f]{32})")
 SUBSCRIPTION_ANSWER = re.compile(rf"subscription\s*({GUID})")
-GROUP_ANSWER = re.compile(r"resource\s*group\s*([\w.()-]+?)\.")
+GROUP_ANSWER = re.compile(r",\s*resource\s*group\s*([\w.()-]+?)\.")
 
 
 @pytest.mark.timeout(JOURNEY_BUDGET + 60)
@@ -87,6 +87,7 @@ def create_the_atlas_role(operator: Operator) -> None:
     # The tenant ID is filled in from AZURE_TENANT_ID and has the focus: on to the principal's object ID.
     operator.press("Tab")
     operator.type(principal)
+    operator.expect(principal)  # typed in full before the next key
     operator.press("C-n")
     operator.expect("Key identifier", timeout=30)
 
@@ -102,8 +103,10 @@ def choose_the_key_with_azure_credentials(operator: Operator) -> str:
     operator.expect("→ vault")
     operator.press("Tab")
     operator.type(subscription)
+    operator.expect(subscription)
     operator.press("Tab")
     operator.type(group)
+    operator.expect(f"{group} ")
     operator.press("Tab", "Enter")  # "Use my Azure credentials"
     operator.expect("Acting in Azure", timeout=30)
     operator.press("C-n")  # check the key and the vault
@@ -123,11 +126,12 @@ def create_and_approve_a_private_endpoint(operator: Operator, region: str) -> No
     screen = operator.expect(REGION_OPTION)
     regions = [m.group(1) for line in page_lines(screen) if (m := REGION_OPTION.search(line))]
     position = index_of(regions, region, operator)
-    operator.press("Tab", "Tab", "Home", *["Down"] * position, "Space")  # steps list → page → regions
+    operator.press("Tab", "Home", *["Down"] * position, "Space")  # page → regions
+    operator.expect("Create endpoints in 1 region")
     # Then past the added-region field, the endpoints table and the replace option to the approval option
     # (the sign-in on the key page still holds: its button is gone), and tick it.
     operator.press("Tab", "Tab", "Tab", "Tab", "Space")
-    operator.expect("Approve Atlas' connections on the vault")
+    operator.expect("X▌ Approve Atlas' connections on the vault")  # ticked (unticked: ▐ ▌)
     operator.press("C-n")
     operator.expect("Require private networking to the key service?")
     operator.press("BTab", "Enter")

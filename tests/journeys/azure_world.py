@@ -1,5 +1,5 @@
 """Azure runs on the journeys' sandbox projects: the operator's Azure credentials reach the sandbox's
-Key Vault and Resource Manager fake through its proxy, as a real process given the sandbox's environment."""
+Key Vault and Resource Manager fake with the wizard's own CMKWIZARD_AZURE_* settings (identity, proxy, CA)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from typing import Any
 
 import pytest
 
-from cmkwizard.azure.adapters import AzureKeyVault, client_secret_credential_factory
+from cmkwizard.azure.adapters import AzureKeyVault
+from cmkwizard.azure.connection import AzureConnection
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.base import CloudSession, JourneyRun
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.sandbox.azure_fake import AzureFakeState
 from cmkwizard.sandbox.cloud_seed import AZURE_KEY_NAME, KEY_VAULT_NAME, RESOURCE_GROUP
 from tests.support.vault_challenges import forget_vault_challenges
-
-_PROXY_SETTINGS = ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE")
 
 
 @dataclass
@@ -72,10 +71,8 @@ class AzureWorld:
         return inputs
 
     def adapter(self) -> AzureKeyVault:
-        info = self.world.sandbox.info
-        adapter = AzureKeyVault(
-            client_secret_credential_factory(info.azure_tenant_id, info.azure_client_id, info.azure_client_secret)
-        )
+        """The wizard's Azure clients with the sandbox's identity, proxy and CA (its CMKWIZARD_AZURE_* settings)."""
+        adapter = AzureKeyVault(connection=AzureConnection.from_env(self.world.sandbox.info.env()))
         self.adapters.append(adapter)
         return adapter
 
@@ -86,10 +83,7 @@ class AzureWorld:
 
 
 @pytest.fixture(name="azure")
-async def azure_world_fixture(world, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[AzureWorld]:
-    env = world.sandbox.info.env()
-    for name in _PROXY_SETTINGS:
-        monkeypatch.setenv(name, env[name])
+async def azure_world_fixture(world) -> AsyncIterator[AzureWorld]:
     forget_vault_challenges()
     azure_world = AzureWorld(world)
     yield azure_world

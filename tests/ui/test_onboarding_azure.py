@@ -17,16 +17,14 @@ from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import apply, apply_confirmed, error_text, open_home
 
 SIZE = (120, 40)
-PROXY_SETTINGS = ("HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE")
-AZURE_IDENTITY = ("AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET")
 
 
 @pytest.fixture
 def azure_env(wizard, monkeypatch: pytest.MonkeyPatch):
-    """The operator's environment: Azure credentials, reaching the sandbox's Azure through its proxy."""
-    env = wizard.sandbox.info.env()
-    for name in (*PROXY_SETTINGS, *AZURE_IDENTITY):
-        monkeypatch.setenv(name, env[name])
+    """The wizard's Azure settings for the sandbox (identity, proxy, CA), as `cmkwizard --sandbox` sets them."""
+    for name, value in wizard.sandbox.info.env().items():
+        if name.startswith("CMKWIZARD_AZURE_"):
+            monkeypatch.setenv(name, value)
     forget_vault_challenges()
     return wizard
 

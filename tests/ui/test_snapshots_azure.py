@@ -10,11 +10,11 @@ from cmkwizard.atlas.models import CloudProviderAccess
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from screens.onboard_azure import PAGES
+from tests.ui.page_host import PageHost
 from tests.ui.states import AZURE_KEY_ID, cluster
 from tests.ui.support import settle
-from tests.ui.page_host import PageHost
 
-SIZES = {"wide": (120, 36), "small": (80, 24)}
+SIZES = {"80x24": (80, 24), "120x36": (120, 36)}
 TENANT_ID = "7d1a3b52-6c44-4f0e-9a43-2b9f1d7e8c10"
 PRINCIPAL_ID = "3f2e1d0c-9b8a-4765-8432-10fedcba9876"
 SUBSCRIPTION_ID = "5b3f0e9c-1d2a-4c6b-8e7f-9a0b1c2d3e4f"
