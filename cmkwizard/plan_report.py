@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cmkwizard.journeys.observe import SourcesOf, observe
 from cmkwizard.state import SYSTEM_CLOCK, Clock, read_project_state
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ async def plan_journey(
     clock: Clock = SYSTEM_CLOCK,
 ) -> DryRun:
     state = await read_project_state(client, project_id, clock=clock)
+    state = await observe(entry.journey.observers, SourcesOf(client, project_id, clock=clock), state)
     inputs = entry.resumed_inputs(journal(project_id))
     return entry.journey.dry_run(state, inputs, base_url=base_url)
 
@@ -38,6 +40,10 @@ def plan_document(dry_run: DryRun, project_id: str) -> dict[str, Any]:
         "journey": dry_run.journey,
         "project": project_id,
         "sent": False,
+        "observed": [
+            {"name": f.name, "title": f.title, "value": f.line if f.known else None, "unavailable": f.unavailable}
+            for f in dry_run.observed.facts
+        ],
         "steps": [
             {
                 "key": step.view.key,

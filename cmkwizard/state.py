@@ -30,6 +30,7 @@ from cmkwizard.atlas.models import (
     PrivateEndpoint,
 )
 from cmkwizard.clock import SYSTEM_CLOCK, Clock, SystemClock  # noqa: F401 - the state's clock, re-exported
+from cmkwizard.observation import NOTHING_OBSERVED, Observation
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
@@ -68,6 +69,8 @@ class ProjectState:
     caller: Caller | None = None
     unavailable: tuple[Unavailable, ...] = ()
     key_being_checked: bool = False  # valid is false because Atlas is still checking a new or changed key
+    observed: Observation = NOTHING_OBSERVED
+    """What the journey reading this state observed beyond the status read (see journeys.observe)."""
 
     def cluster(self, name: str) -> Cluster | None:
         return next((c for c in self.clusters if c.name == name), None)

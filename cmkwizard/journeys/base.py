@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, Protocol, Typ
 from urllib.parse import quote
 
 from cmkwizard.atlas.endpoints import API_PREFIX, ATLAS_BASE_URL, DEFAULT_VERSION, ENDPOINTS
+from cmkwizard.journeys.observe import Observer, observe, observers_by_name
+from cmkwizard.observation import NOTHING_OBSERVED, Observation
 from cmkwizard.state import SYSTEM_CLOCK, Clock, ProjectState, read_project_state
 
 if TYPE_CHECKING:
@@ -274,6 +276,8 @@ class JourneyRun(Generic[InputsT]):
 
     report: Any = None
     """What the journey's closing step found (for the summary screen)."""
+    observers: Sequence[Observer] = ()
+    """What the journey observes beyond the status read each time a step reads the state."""
     _saved_inputs: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -282,7 +286,9 @@ class JourneyRun(Generic[InputsT]):
         return self.cloud.client_for("AWS") if self.cloud is not None else None
 
     async def read_state(self) -> ProjectState:
-        return await read_project_state(self.client, self.project_id, clock=self.clock)
+        """The live state, with what the journey observes (``state.observed``)."""
+        state = await read_project_state(self.client, self.project_id, clock=self.clock)
+        return await observe(self.observers, self, state)
 
     def record_change(self, provider: str, what: str, **details: Any) -> None:
         """A change made (or attempted, with ``error=``) in Atlas, AWS or Azure."""
@@ -353,6 +359,7 @@ class PlannedStep:
 class DryRun:
     journey: str
     steps: tuple[PlannedStep, ...]
+    observed: Observation = NOTHING_OBSERVED
 
     @property
     def calls(self) -> tuple[PlannedCall, ...]:
@@ -365,13 +372,17 @@ class DryRun:
 
 
 class Journey(Generic[InputsT]):
-    def __init__(self, name: str, steps: Sequence[Step[InputsT]], *, title: str = "") -> None:
+    def __init__(
+        self, name: str, steps: Sequence[Step[InputsT]], *, title: str = "", observers: Sequence[Observer] = ()
+    ) -> None:
         keys = [s.key for s in steps]
         if len(set(keys)) != len(keys):
             raise ValueError(f"step keys must be unique, got {keys}")
         self.name = name
         self.title = title or name
         self.steps = tuple(steps)
+        self.observers = tuple(observers_by_name(observers).values())
+        """Read with the state before every step is judged (see ``cmkwizard.journeys.observe``)."""
 
     def step(self, key: str) -> Step[InputsT]:
         for step in self.steps:
@@ -406,14 +417,16 @@ class Journey(Generic[InputsT]):
         for step, view in zip(self.steps, self.assess(state, inputs), strict=True):
             calls = () if view.finished else tuple(c.rebased(base_url) for c in step.plan(state, inputs))
             planned.append(PlannedStep(view, calls))
-        return DryRun(self.name, tuple(planned))
+        return DryRun(self.name, tuple(planned), state.observed)
 
     def start(
         self, *, journal: Journal, inputs: InputsT, run_id: str | None = None, **kwargs: Any
     ) -> JourneyRun[InputsT]:
         """A run of this journey: ``run_id``, else the journey's open run in the journal, else a new one."""
         run_id = run_id or journal.open_run(self.name) or journal.start_run(self.name, inputs.to_record())
-        return JourneyRun(journey_name=self.name, journal=journal, inputs=inputs, run_id=run_id, **kwargs)
+        return JourneyRun(
+            journey_name=self.name, journal=journal, inputs=inputs, run_id=run_id, observers=self.observers, **kwargs
+        )
 
     async def apply_step(
         self, run: JourneyRun[InputsT], step_key: str, progress: Progress = no_progress

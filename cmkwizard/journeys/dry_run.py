@@ -10,6 +10,8 @@ if TYPE_CHECKING:
 
 def render_dry_run(dry_run: DryRun) -> str:
     blocks = [f"Dry run of {dry_run.journey}: nothing below has been sent."]
+    if dry_run.observed:
+        blocks.append("\n".join(["Observed:", *(f"  - {line}" for line in dry_run.observed.lines())]))
     blocks += [_render_step(step) for step in dry_run.steps]
     return "\n\n".join(blocks) + "\n"
 
