@@ -315,7 +315,8 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         card = self.query_one("#caller", Static)
         card.update(caller_summary(caller))
         card.remove_class("hidden")
+        self.call_after_refresh(card.scroll_visible, animate=False)
         button, _retry = self._actions()
         button.disabled = False
-        button.focus()
+        button.focus(scroll_visible=False)
         self.refresh_bindings()

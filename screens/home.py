@@ -7,7 +7,7 @@ posts `JourneyChosen`; the app starts it, or continues its unfinished run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -55,6 +55,8 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
 """
 
     BINDINGS = [Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status")]
+    # Below 100 columns the page's margins narrow so the journeys keep room beside the status pane.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
 
     def __init__(
         self,

@@ -213,8 +213,9 @@ class StatusPane(VerticalScroll):
 
     @property
     def text_width(self) -> int:
-        """Columns for text: the pane's own width where it is laid out wider (on a narrow screen, shown alone)."""
-        return max(TEXT_WIDTH, self.scrollable_content_region.width)
+        """Columns for text: the pane's own, once it is laid out (wider alone on a narrow screen, narrower on a
+        narrow home)."""
+        return self.scrollable_content_region.width or TEXT_WIDTH
 
     def on_resize(self) -> None:
         if self.state is not None:
