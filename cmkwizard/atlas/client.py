@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import ssl
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Self, TypeVar
@@ -48,6 +49,9 @@ _ALERT_CONFIG_READ_ONLY = frozenset({"id", "groupId", "created", "updated", "lin
 
 T = TypeVar("T")
 
+ChangeCheck = Callable[[str, Mapping[str, str], Mapping[str, Any] | None], Awaitable[None]]
+"""Called with the operation, its path parameters and its body before a change is sent; raises to stop it."""
+
 
 class AtlasClient:
     def __init__(
@@ -72,6 +76,13 @@ class AtlasClient:
             sleep=sleep,
             verify=verify,
         )
+        self._check_change: ChangeCheck | None = None
+
+    def checking_changes(self, check: ChangeCheck) -> Self:
+        """This client on the same connection, calling ``check`` before it sends anything but a read."""
+        twin = copy.copy(self)
+        twin._check_change = check
+        return twin
 
     def __repr__(self) -> str:
         return f"AtlasClient(base_url={self.base_url!r})"
@@ -297,6 +308,8 @@ class AtlasClient:
         """Send one call and parse its answer; a damaged answer is reported with the operation that sent it."""
         endpoint = ENDPOINTS[operation_id]
         path = endpoint.path(**path_params)
+        if self._check_change is not None and endpoint.method != "GET":
+            await self._check_change(operation_id, path_params, body)
         try:
             return parse(await self._session.call(endpoint, path, body=body))
         except AtlasResponseError as err:

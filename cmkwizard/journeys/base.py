@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
     from cmkwizard.aws.adapters import AwsAccount
     from cmkwizard.journal import Journal
+    from cmkwizard.journeys.confirmed import Confirmation
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -102,6 +103,9 @@ class PlannedCall:
     base_url: str = ATLAS_BASE_URL
     service: Service = "atlas"
     cli: str | None = None
+    operation_id: str | None = None
+    """The Atlas operation, with its ``path_params`` (placeholders included), for what the call touches."""
+    path_params: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_atlas(self) -> bool:
@@ -177,7 +181,16 @@ def atlas_call(
     endpoint = ENDPOINTS[operation_id]
     encoded = {name: value if _is_placeholder(value) else quote(value, safe="") for name, value in path_params.items()}
     path = API_PREFIX + endpoint.path_template.format(**encoded)
-    return PlannedCall(endpoint.method, path, body, description, atlas_cli, endpoint.version)
+    return PlannedCall(
+        endpoint.method,
+        path,
+        body,
+        description,
+        atlas_cli,
+        endpoint.version,
+        operation_id=operation_id,
+        path_params=dict(path_params),
+    )
 
 
 def _is_placeholder(value: str) -> bool:
@@ -312,10 +325,26 @@ class JourneyRun(Generic[InputsT]):
         if self.run_id is not None:
             self.journal.finish_run(self.journey_name, self.run_id)
 
-    async def apply(self, step: Step[InputsT], progress: Progress = no_progress) -> None:
-        """Apply one step, recording first the inputs it starts from."""
+    async def apply(
+        self, step: Step[InputsT], progress: Progress = no_progress, confirmed: Confirmation | None = None
+    ) -> None:
+        """Apply one step, recording first the inputs it starts from.
+
+        With ``confirmed``, each Atlas write of the step first reads again what it touches and is not sent
+        if that changed since (``cmkwizard.journeys.confirmed``).
+        """
         self.save_inputs()
-        await step.apply(self, progress)
+        if confirmed is None:
+            await step.apply(self, progress)
+            return
+        from cmkwizard.journeys.confirmed import WriteCheck
+
+        client = self.client
+        self.client = client.checking_changes(WriteCheck(self, client, confirmed))
+        try:
+            await step.apply(self, progress)
+        finally:
+            self.client = client
 
 
 class Step(ABC, Generic[InputsT]):
@@ -429,14 +458,26 @@ class Journey(Generic[InputsT]):
         )
 
     async def apply_step(
-        self, run: JourneyRun[InputsT], step_key: str, progress: Progress = no_progress
+        self,
+        run: JourneyRun[InputsT],
+        step_key: str,
+        progress: Progress = no_progress,
+        *,
+        confirmed: Confirmation | None = None,
     ) -> ProjectState:
         """The one way a step is applied, from a page or a headless command alike.
 
         Reads the live state and refuses (StepError, nothing sent) a step that state blocks; applies it;
         reads the state again and raises StepError unless the step is now done. Applying the closing
         step finishes the run. Returns the state read last.
+
+        ``confirmed`` is what the operator reviewed (``confirmed.confirmation``); without it, what the
+        step is judged from here. Whatever the step would write must still be as it was then, before its
+        first write and every later one: otherwise ChangedSinceConfirmed, with the difference and the
+        step confirmed anew from the project as it is now, and that write is not sent.
         """
+        from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, check_unchanged, confirmation, refused
+
         step = self.step(step_key)
         state = await run.read_state()
         view = self.view_of(step.key, state, run.inputs)
@@ -452,7 +493,18 @@ class Journey(Generic[InputsT]):
                 f"Still to do: {', '.join(open_steps)}.",
                 "Finish those steps first.",
             )
-        await run.apply(step, progress)
+        now = confirmation(step, state, run.inputs)
+        if confirmed is not None:
+            if confirmed.step_key != step.key:
+                raise ValueError(f"the confirmation is for step {confirmed.step_key}, not {step.key}")
+            try:
+                check_unchanged(confirmed, now)
+            except ChangedSinceConfirmed as err:
+                raise refused(run, err) from None
+        try:
+            await run.apply(step, progress, confirmed or now)
+        except ChangedSinceConfirmed as err:
+            raise err.asking_again(confirmation(step, await run.read_state(), run.inputs)) from None
         state = await run.read_state()
         if step.final:
             run.finish()
