@@ -480,6 +480,14 @@ class Journey(Generic[InputsT]):
 
         step = self.step(step_key)
         state = await run.read_state()
+        now = confirmation(step, state, run.inputs)
+        if confirmed is not None:  # before the step is judged: what changed may be why it is blocked now
+            if confirmed.step_key != step.key:
+                raise ValueError(f"the confirmation is for step {confirmed.step_key}, not {step.key}")
+            try:
+                check_unchanged(confirmed, now)
+            except ChangedSinceConfirmed as err:
+                raise refused(run, err) from None
         view = self.view_of(step.key, state, run.inputs)
         if view.state is StepState.BLOCKED:
             raise StepError(step.key, f"{step.title}: blocked", view.summary, view.reason or "")
@@ -493,14 +501,6 @@ class Journey(Generic[InputsT]):
                 f"Still to do: {', '.join(open_steps)}.",
                 "Finish those steps first.",
             )
-        now = confirmation(step, state, run.inputs)
-        if confirmed is not None:
-            if confirmed.step_key != step.key:
-                raise ValueError(f"the confirmation is for step {confirmed.step_key}, not {step.key}")
-            try:
-                check_unchanged(confirmed, now)
-            except ChangedSinceConfirmed as err:
-                raise refused(run, err) from None
         try:
             await run.apply(step, progress, confirmed or now)
         except ChangedSinceConfirmed as err:
