@@ -12,7 +12,8 @@ cancels a running step; otherwise it goes back a page.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -22,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Collapsible, Footer, Header, Static
 
 from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepError, StepView
+from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, Confirmation, confirmation, describe_change
 from screens.base import WizardScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
@@ -31,8 +33,15 @@ from screens.widgets.status_pane import StatusPane
 from screens.widgets.step_list import StepList, step_header
 
 if TYPE_CHECKING:
-    from cmkwizard.state import ProjectState
+    from cmkwizard.state import Change, ProjectState
     from screens.flow import JourneyFlow, Page
+
+
+def planned_calls(confirmed: Confirmation) -> str:
+    """What applying sends now, as Markdown, for a confirmation asked again without a consequence."""
+    if not confirmed.calls:
+        return "Nothing to send now: the project already matches; the step only follows it."
+    return "Applying now sends:\n\n" + "\n".join(f"- {call.description}" for call in confirmed.calls)
 
 
 THREE_COLUMNS = 112
@@ -79,16 +88,27 @@ class StepScreen(WizardScreen):
         """Validate the page's inputs into `flow.inputs`; False (with messages shown) when something is wrong."""
         return True
 
-    def confirmation(self) -> ConfirmModal | None:
-        """The confirmation to ask before applying: the project-wide change the step would make, if any."""
-        consequence = self.step.consequence(self.flow.state, self.flow.inputs)
-        if consequence is None:
+    def confirmation(self, confirmed: Confirmation, changes: Sequence[Change] = ()) -> ConfirmModal | None:
+        """The confirmation to ask before applying: the project-wide change the step would make, if any. After
+        someone else changed the project since the operator confirmed (or reviewed this page), it asks again
+        with the difference first, even for a step that needs no confirmation otherwise."""
+        consequence = confirmed.consequence
+        described = [describe_change(change) for change in changes]
+        if consequence is not None:
+            return ConfirmModal(
+                consequence.title,
+                consequence.text,
+                action_label=consequence.action,
+                typed_confirmation=consequence.typed,
+                changes=described,
+            )
+        if not changes:
             return None
         return ConfirmModal(
-            consequence.title,
-            consequence.text,
-            action_label=consequence.action,
-            typed_confirmation=consequence.typed,
+            "The project changed since you reviewed it",
+            planned_calls(confirmed),
+            action_label=str(self.query_one("#apply", Button).label),
+            changes=described,
         )
 
     # --- frame ----------------------------------------------------------------------------------
@@ -281,18 +301,37 @@ class StepScreen(WizardScreen):
 
     @work(exclusive=True, exit_on_error=False, group="apply")
     async def apply_step(self) -> None:
-        modal = self.confirmation()
-        if modal is not None and not await self.app.push_screen_wait(modal):
-            return
         step_key = self.page.step_key
-        state = await self.perform(lambda run: self.flow.journey.apply_step(run, step_key, self._progress))
-        if state is not None:
-            self.applied(state)
+        confirmed = confirmation(self.step, self.flow.state, self.flow.inputs)
+        changes: Sequence[Change] = ()
+        while True:
+            modal = self.confirmation(confirmed, changes)
+            if modal is not None and not await self.app.push_screen_wait(modal):
+                return
+            try:
+                state = await self.perform(partial(self._apply_confirmed, step_key, confirmed), asking_again=True)
+            except ChangedSinceConfirmed as changed:  # nothing was sent over it: show it, and ask again
+                assert changed.confirmation is not None
+                confirmed, changes = changed.confirmation, changed.changes
+                self.flow.state = confirmed.state
+                self.query_one(StatusPane).show(confirmed.state)
+                self._show_state()
+                continue
+            if state is not None:
+                self.applied(state)
+            return
 
-    async def perform(self, action: Callable[[JourneyRun[Any]], Awaitable[None]]) -> ProjectState | None:
+    async def _apply_confirmed(self, step_key: str, confirmed: Confirmation, run: JourneyRun[Any]) -> None:
+        await self.flow.journey.apply_step(run, step_key, self._progress, confirmed=confirmed)
+
+    async def perform(
+        self, action: Callable[[JourneyRun[Any]], Awaitable[None]], *, asking_again: bool = False
+    ) -> ProjectState | None:
         """Run `action` with its progress on the page (call from an "apply" worker, so escape cancels it).
 
         Returns the project state read afterwards, or None when the action failed (the error is shown).
+        With ``asking_again``, ChangedSinceConfirmed carrying a new confirmation is raised for the caller to
+        ask it.
         """
         client = self.wizard.client
         assert client is not None
@@ -304,6 +343,11 @@ class StepScreen(WizardScreen):
             state = await run.read_state()
         except asyncio.CancelledError:
             self._stopped()
+            raise
+        except ChangedSinceConfirmed as err:
+            if not (asking_again and err.confirmation is not None):
+                self.query_one("#step-error", ErrorPanel).show(err)
+                return None
             raise
         except Exception as err:  # every failure is explained on the page
             self.query_one("#step-error", ErrorPanel).show(err)

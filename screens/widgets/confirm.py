@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +18,8 @@ from screens.widgets.field import Field
 class ConfirmModal(ModalScreen[bool]):
     """Asks before a change; dismisses with True only when the operator confirms.
 
-    With `typed_confirmation` (irreversible changes) the operator must type that exact text first.
+    With `typed_confirmation` (irreversible changes) the operator must type that exact text first. With
+    `changes` it asks again: what someone else changed since the operator last confirmed comes first.
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -28,18 +31,24 @@ class ConfirmModal(ModalScreen[bool]):
         *,
         action_label: str,
         typed_confirmation: str | None = None,
+        changes: Sequence[str] = (),
     ) -> None:
         super().__init__(classes="dialog-screen")
         self._title = title
         self._explanation = explanation
         self._action_label = action_label
         self._typed = typed_confirmation
+        self._changes = tuple(changes)
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # Markdown rendering loads with the first dialog, not at start-up
 
         with Vertical(classes="dialog"):
             yield Static(self._title, classes="dialog-title", markup=False)
+            if self._changes:
+                changed = Static("\n".join(f"• {change}" for change in self._changes), id="changed", markup=False)
+                changed.border_title = "Changed since you confirmed"
+                yield changed
             yield Markdown(self._explanation)
             if self._typed:
                 yield Field(

@@ -1,0 +1,105 @@
+"""On screen: when someone else changes the project after the operator reviewed or confirmed a page, the wizard
+sends nothing over it, asks again with the difference, and applies once the operator confirms again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable
+
+from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
+from screens.onboard_aws.clusters import ClustersScreen
+from screens.onboard_aws.endpoints import EndpointsScreen
+from screens.widgets.confirm import ConfirmModal
+from tests.ui.support import choose_journey, click, settle, shown
+from tests.ui.test_onboarding import SIZE, open_home, until
+
+
+def switch_key_behind_the_wizard(wizard) -> str:
+    """Someone else lets the project's role use another key and points the project at it (as in the Atlas UI)."""
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    kms = project.encryption.aws
+    role_arn = project.aws_roles[kms.role_id].iam_role_arn
+    key_arn = wizard.sandbox.moto.client("kms", "us-east-1").describe_key(KeyId=MULTI_REGION_KEY_ALIAS)["KeyMetadata"][
+        "Arn"
+    ]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"], "Resource": key_arn}
+        ],
+    }
+    wizard.sandbox.moto.client("iam", "us-east-1").put_role_policy(
+        RoleName=role_arn.rsplit("/", 1)[-1], PolicyName="another-key", PolicyDocument=json.dumps(policy)
+    )
+    kms.customer_master_key_id = key_arn
+    return key_arn
+
+
+async def confirm_when_asked(app, pilot) -> None:
+    await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+    assert isinstance(app.screen, ConfirmModal)
+    await click(pilot, "#confirm")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_a_key_switched_while_the_confirmation_is_open_is_shown_and_confirmed_again(wizard):
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(app, pilot)
+        await choose_journey(pilot, "private_endpoints_aws")
+        assert isinstance(app.screen, EndpointsScreen)
+        app.screen.query_one("#regions").select("US_EAST_1")
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal) and not app.screen.query("#changed")
+
+        theirs = switch_key_behind_the_wizard(wizard)
+        await click(pilot, "#confirm")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal) and bool(app.screen.query("#changed")))
+
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, ".dialog-title") == "Require private networking to the key service?"
+        changed = shown(app, "#changed")
+        assert "AWS KMS configuration: customerMasterKeyID" in changed and theirs in changed
+        assert not project.encryption.aws.require_private_networking, "nothing was sent over the change"
+        assert not project.endpoints_for("AWS")
+
+        await click(pilot, "#confirm")
+        await settle(pilot)
+
+        assert project.encryption.aws.require_private_networking
+        assert project.encryption.aws.customer_master_key_id == theirs
+        assert [e.region for e in project.endpoints_for("AWS")] == ["US_EAST_1"]
+
+
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_a_page_without_confirmation_asks_when_the_project_changed_since_it_was_read(wizard):
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    project.clusters["orders"].encryption_provider = "NONE"
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_home(app, pilot)
+        await choose_journey(pilot, "clusters_aws")
+        assert isinstance(app.screen, ClustersScreen)
+        table = app.screen.query_one("#clusters-table", DataTable)
+        table.move_cursor(row=table.get_row_index("orders"))
+        await pilot.press("space")
+
+        theirs = switch_key_behind_the_wizard(wizard)  # after the page was read: the operator did not see it
+        app.screen.action_apply()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
+
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, ".dialog-title") == "The project changed since you reviewed it"
+        assert theirs in shown(app, "#changed")
+        assert "Set cluster orders's encryption provider to AWS" in app.screen.query_one("Markdown").source
+        assert project.clusters["orders"].encryption_provider == "NONE", "nothing was sent over the change"
+
+        await click(pilot, "#confirm")
+        await settle(pilot)
+
+        assert project.clusters["orders"].encryption_provider == "AWS"
