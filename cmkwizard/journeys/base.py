@@ -471,10 +471,10 @@ class Journey(Generic[InputsT]):
         reads the state again and raises StepError unless the step is now done. Applying the closing
         step finishes the run. Returns the state read last.
 
-        ``confirmed`` is what the operator reviewed (``confirmed.confirmation``); without it, what the
-        step is judged from here. Whatever the step would write must still be as it was then, before its
-        first write and every later one: otherwise ChangedSinceConfirmed, with the difference and the
-        step confirmed anew from the project as it is now, and that write is not sent.
+        ``confirmed`` is what the operator reviewed (from ``journeys.confirmed.confirmation``); without it,
+        the state read here. What the step writes must still be as it was then, at its first write and at
+        every later one; otherwise that write is not sent and ChangedSinceConfirmed says what changed,
+        with the step confirmed anew from the project as it is now, to ask again.
         """
         from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, check_unchanged, confirmation, refused
 

@@ -47,7 +47,7 @@ class ConfirmModal(ModalScreen[bool]):
             yield Static(self._title, classes="dialog-title", markup=False)
             if self._changes:
                 changed = Static("\n".join(f"• {change}" for change in self._changes), id="changed", markup=False)
-                changed.border_title = "Changed since you confirmed"
+                changed.border_title = "Changed meanwhile by someone else"
                 yield changed
             yield Markdown(self._explanation)
             if self._typed:

@@ -260,6 +260,29 @@ def test_typed_confirmation(snap_compare, size, tmp_path):
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+def test_confirmation_asked_again_with_what_changed(snap_compare, size, tmp_path):
+    app = PageHost(tmp_path, "enable", OnboardAwsInputs(), **FRESH)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.push_screen(
+            ConfirmModal(
+                "Change the project's key?",
+                "Atlas will use the new settings for every encrypted cluster of the project: customerMasterKeyID "
+                f"mrk-0a1b2c3d → {KEY_ID}. Keep the previous key enabled: snapshots taken with it still need it "
+                "until they expire.",
+                action_label="Change the key",
+                changes=[
+                    "AWS KMS configuration: enabled false → true",
+                    "AWS KMS configuration: customerMasterKeyID - → mrk-0a1b2c3d",
+                ],
+            )
+        )
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
 async def help_laid_out(pilot) -> None:
     """The help's Markdown builds its blocks in steps: wait (boundedly) until its closing keys table is there."""
     for _ in range(100):
