@@ -8,19 +8,28 @@ import json
 import pytest
 from textual.widgets import DataTable
 
+from cmkwizard.sandbox.atlas_sim.store import AwsKms
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
 from screens.onboard_aws.clusters import ClustersScreen
+from screens.onboard_aws.enable import EnableScreen
 from screens.onboard_aws.endpoints import EndpointsScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.ui.support import choose_journey, click, settle, shown
-from tests.ui.test_onboarding import SIZE, open_home, until
+from tests.ui.test_onboarding import (
+    SIZE,
+    choose_sandbox_key,
+    open_home,
+    start_onboarding,
+    until,
+    walk_to_key_page,
+)
 
 
 def switch_key_behind_the_wizard(wizard) -> str:
-    """Someone else lets the project's role use another key and points the project at it (as in the Atlas UI)."""
+    """Someone else lets the project's role use another key and points the project at it (as in the Atlas UI),
+    enabling AWS KMS with it if it was not."""
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
-    kms = project.encryption.aws
-    role_arn = project.aws_roles[kms.role_id].iam_role_arn
+    [role] = project.aws_roles.values()
     key_arn = wizard.sandbox.moto.client("kms", "us-east-1").describe_key(KeyId=MULTI_REGION_KEY_ALIAS)["KeyMetadata"][
         "Arn"
     ]
@@ -31,9 +40,11 @@ def switch_key_behind_the_wizard(wizard) -> str:
         ],
     }
     wizard.sandbox.moto.client("iam", "us-east-1").put_role_policy(
-        RoleName=role_arn.rsplit("/", 1)[-1], PolicyName="another-key", PolicyDocument=json.dumps(policy)
+        RoleName=role.iam_role_arn.rsplit("/", 1)[-1], PolicyName="another-key", PolicyDocument=json.dumps(policy)
     )
-    kms.customer_master_key_id = key_arn
+    if project.encryption.aws is None:
+        project.encryption.aws = AwsKms(key_arn, "US_EAST_1", role_id=role.role_id)
+    project.encryption.aws.customer_master_key_id = key_arn
     return key_arn
 
 
@@ -103,3 +114,34 @@ async def test_a_page_without_confirmation_asks_when_the_project_changed_since_i
         await settle(pilot)
 
         assert project.clusters["orders"].encryption_provider == "AWS"
+
+
+async def test_enabling_confirmed_after_someone_else_enabled_another_key_asks_again_with_it(wizard):
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start_onboarding(app, pilot)
+        await walk_to_key_page(app, pilot, wizard)
+        await choose_sandbox_key(app, pilot)
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, ".dialog-title") == "Enable encryption at rest with your key?"
+
+        theirs = switch_key_behind_the_wizard(wizard)
+        await click(pilot, "#confirm")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal) and bool(app.screen.query("#changed")))
+
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, ".dialog-title") == "Change the project's key?"
+        changed = shown(app, "#changed")
+        assert changed == f"• AWS KMS configuration: customerMasterKeyID - → {theirs}", (
+            "enabled as confirmed: no conflict"
+        )
+        assert project.encryption.aws.customer_master_key_id == theirs, "nothing was sent over the change"
+
+        await click(pilot, "#confirm")
+        await settle(pilot)
+
+        assert not isinstance(app.screen, EnableScreen | ConfirmModal)
+        assert project.encryption.aws.customer_master_key_id != theirs
