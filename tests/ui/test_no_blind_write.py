@@ -8,21 +8,25 @@ import json
 import pytest
 from textual.widgets import DataTable
 
-from cmkwizard.sandbox.atlas_sim.store import AwsKms
+from cmkwizard.sandbox.atlas_sim.store import AwsKms, AzureKeyVault
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
 from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
 from screens.onboard_aws.endpoints import EndpointsScreen
+from screens.onboard_azure.enable import AzureEnableScreen
+from screens.onboard_azure.key import KeyScreen as AzureKeyScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import (
     SIZE,
+    apply,
     choose_sandbox_key,
     open_home,
     start_onboarding,
     until,
     walk_to_key_page,
 )
+from tests.ui.test_onboarding_azure import azure_env, sandbox_azure, start, type_into  # noqa: F401  (azure_env)
 
 
 def switch_key_behind_the_wizard(wizard) -> str:
@@ -46,13 +50,6 @@ def switch_key_behind_the_wizard(wizard) -> str:
         project.encryption.aws = AwsKms(key_arn, "US_EAST_1", role_id=role.role_id)
     project.encryption.aws.customer_master_key_id = key_arn
     return key_arn
-
-
-async def confirm_when_asked(app, pilot) -> None:
-    await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
-    assert isinstance(app.screen, ConfirmModal)
-    await click(pilot, "#confirm")
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
@@ -145,3 +142,42 @@ async def test_enabling_confirmed_after_someone_else_enabled_another_key_asks_ag
 
         assert not isinstance(app.screen, EnableScreen | ConfirmModal)
         assert project.encryption.aws.customer_master_key_id != theirs
+
+
+@pytest.mark.usefixtures("azure_env")
+async def test_azure_enabling_confirmed_after_someone_else_set_another_key_asks_again_with_it(wizard):
+    values = sandbox_azure(wizard)
+    project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(app, pilot)
+        await type_into(app, pilot, "tenant", values["tenant"])
+        await type_into(app, pilot, "principal", values["principal"])
+        await apply(app, pilot)
+        assert isinstance(app.screen, AzureKeyScreen)
+        for name in ("key", "subscription", "resource-group"):
+            await type_into(app, pilot, name, values[name])
+        await apply(app, pilot)
+        assert isinstance(app.screen, AzureEnableScreen)
+        app.screen.action_apply()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+
+        vault = "cmk-sandbox-kv"
+        version = wizard.sandbox.azure.state.create_key(vault, "another-key")
+        theirs = f"https://{vault}.vault.azure.net/keys/another-key/{version.version}"
+        [principal] = project.azure_principals.values()
+        project.encryption.azure = AzureKeyVault(
+            "AZURE", values["subscription"], values["resource-group"], vault, theirs, role_id=principal.role_id
+        )
+        await click(pilot, "#confirm")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmModal) and bool(app.screen.query("#changed")))
+
+        assert isinstance(app.screen, ConfirmModal)
+        assert shown(app, "#changed") == f"• Azure Key Vault configuration: keyIdentifier - → {theirs}"
+        assert project.encryption.azure.key_identifier == theirs, "nothing was sent over the change"
+
+        await click(pilot, "#confirm")
+        await settle(pilot)
+
+        assert project.encryption.azure.key_identifier == values["key"]
