@@ -161,11 +161,15 @@ class Change:
         return self.field is None and self.after is None
 
     def __str__(self) -> str:
+        return self.describe(f"{self.subject} {self.key}")
+
+    def describe(self, subject: str, arrow: str = "->") -> str:
+        """The difference, ``subject`` naming what changed: ``cluster orders: paused False -> True``."""
         if self.added:
-            return f"{self.subject} {self.key} appeared"
+            return f"{subject} appeared"
         if self.removed:
-            return f"{self.subject} {self.key} is gone"
-        return f"{self.subject} {self.key}: {self.field} {_show(self.before)} -> {_show(self.after)}"
+            return f"{subject} is gone"
+        return f"{subject}: {self.field} {_show(self.before)} {arrow} {_show(self.after)}"
 
 
 def endpoints_part(provider: str) -> str:

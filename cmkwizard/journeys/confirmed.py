@@ -224,15 +224,7 @@ def describe_change(change: Change) -> str:
         Subject.ROLE: f"Atlas role {change.key}",
         Subject.CLUSTER: f"cluster {change.key}",
     }.get(change.subject, f"{change.subject} {change.key}")
-    if change.added:
-        return f"{subject} appeared"
-    if change.removed:
-        return f"{subject} is gone"
-    return f"{subject}: {change.field} {_shown(change.before)} → {_shown(change.after)}"
-
-
-def _shown(value: Any) -> str:
-    return "-" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    return change.describe(subject, "→")
 
 
 async def read_touched(client: AtlasClient, basis: ProjectState, touched: Touched) -> ProjectState:

@@ -79,6 +79,15 @@ def writes_since(world, count: int) -> list[str]:
     return [f"{e.method} {e.path}" for e in world.writes()[count:]]
 
 
+async def refused_unsent(world, journey: Journey, run: JourneyRun, step_key: str, confirmed) -> ChangedSinceConfirmed:
+    """Apply the confirmed step: it stops with what changed, having sent nothing."""
+    count = len(world.writes())
+    with pytest.raises(ChangedSinceConfirmed) as caught:
+        await journey.apply_step(run, step_key, confirmed=confirmed)
+    assert writes_since(world, count) == []
+    return caught.value
+
+
 def assert_says_what_changed(error: ChangedSinceConfirmed, subject: Subject, field: str, after: str) -> None:
     assert any(c.subject is subject and c.field == field and c.after == after for c in error.changes)
     assert error.code == CHANGED_SINCE_CONFIRMED
@@ -103,15 +112,12 @@ async def test_enabling_is_not_sent_over_a_key_set_meanwhile_and_confirming_agai
     ours = confirmed.calls[0].body["awsKms"]["customerMasterKeyID"]
 
     theirs = await switch_aws_key(world, other_operator(world), run.inputs.role_id)
-    count = len(world.writes())
-    with pytest.raises(ChangedSinceConfirmed) as caught:
-        await ONBOARD_AWS.apply_step(run, "enable", confirmed=confirmed)
+    refusal = await refused_unsent(world, ONBOARD_AWS, run, "enable", confirmed)
 
-    assert writes_since(world, count) == []
     assert (await world.state()).encryption.aws_kms.customer_master_key_id == theirs
-    assert_says_what_changed(caught.value, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
+    assert_says_what_changed(refusal, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
     assert len(journal_refusals(world)) == 1
-    again = caught.value.confirmation
+    again = refusal.confirmation
     assert again is not None and again.consequence is not None
     assert again.consequence.title == "Change the project's key?" and theirs in again.consequence.text
 
@@ -139,11 +145,12 @@ async def test_a_patch_retried_while_iam_propagates_is_not_sent_once_the_role_is
 
     with pytest.raises(ChangedSinceConfirmed) as caught:
         await ONBOARD_AWS.apply_step(run, "enable", confirmed=confirmed)
+    refusal = caught.value
 
     patches = [w for w in writes_since(world, count) if w.startswith("PATCH") and w.endswith("/encryptionAtRest")]
     assert len(patches) == 1, "the first attempt was refused by Atlas; the retry was not sent"
-    assert [(c.subject, c.key) for c in caught.value.changes] == [(Subject.ROLE, run.inputs.role_id)]
-    assert "is gone" in caught.value.meaning
+    assert [(c.subject, c.key) for c in refusal.changes] == [(Subject.ROLE, run.inputs.role_id)]
+    assert "is gone" in refusal.meaning
     assert not (await world.state()).encryption.aws_kms.enabled
 
 
@@ -168,16 +175,13 @@ async def test_clusters_are_not_encrypted_with_a_key_switched_meanwhile_then_are
     assert confirmed.consequence is None, "the page itself is what the operator reviewed"
 
     theirs = await switch_aws_key(world, other_operator(world), run.inputs.role_id)
-    count = len(world.writes())
-    with pytest.raises(ChangedSinceConfirmed) as caught:
-        await ONBOARD_AWS.apply_step(run, "clusters", confirmed=confirmed)
+    refusal = await refused_unsent(world, ONBOARD_AWS, run, "clusters", confirmed)
 
-    assert writes_since(world, count) == []
-    assert_says_what_changed(caught.value, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
+    assert_says_what_changed(refusal, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
     state = await world.state()
     assert {state.cluster(n).encryption_at_rest_provider for n in CHOSEN_CLUSTERS} == {"NONE"}
 
-    await ONBOARD_AWS.apply_step(run, "clusters", confirmed=caught.value.confirmation)
+    await ONBOARD_AWS.apply_step(run, "clusters", confirmed=refusal.confirmation)
 
     state = await world.state()
     assert {state.cluster(n).encryption_at_rest_provider for n in CHOSEN_CLUSTERS} == {PROVIDER_AWS}
@@ -215,9 +219,10 @@ async def test_the_next_cluster_is_not_encrypted_once_the_key_changed_after_the_
     count = len(world.writes())
     with pytest.raises(ChangedSinceConfirmed) as caught:
         await ONBOARD_AWS.apply_step(run, "clusters", confirmed=confirmed)
+    refusal = caught.value
 
     assert [w.rsplit("/", 1)[-1] for w in writes_since(world, count)] == [first]
-    assert_says_what_changed(caught.value, Subject.ENCRYPTION, "customerMasterKeyID", switched[0])
+    assert_says_what_changed(refusal, Subject.ENCRYPTION, "customerMasterKeyID", switched[0])
     state = await world.state()
     assert state.cluster(first).encryption_at_rest_provider == PROVIDER_AWS
     assert state.cluster(second).encryption_at_rest_provider == "NONE"
@@ -234,16 +239,13 @@ async def test_private_networking_is_not_required_over_a_key_switched_meanwhile(
 
     role_id = (await world.state()).encryption.aws_kms.role_id
     theirs = await switch_aws_key(world, other_operator(world), role_id)
-    count = len(world.writes())
-    with pytest.raises(ChangedSinceConfirmed) as caught:
-        await journey.apply_step(run, "private_endpoints", confirmed=confirmed)
+    refusal = await refused_unsent(world, journey, run, "private_endpoints", confirmed)
 
-    assert writes_since(world, count) == []
-    assert_says_what_changed(caught.value, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
+    assert_says_what_changed(refusal, Subject.ENCRYPTION, "customerMasterKeyID", theirs)
     state = await world.state()
     assert not state.encryption.aws_kms.require_private_networking and not state.endpoints_for(PROVIDER_AWS)
 
-    await journey.apply_step(run, "private_endpoints", confirmed=caught.value.confirmation)
+    await journey.apply_step(run, "private_endpoints", confirmed=refusal.confirmation)
 
     state = await world.state()
     kms = state.encryption.aws_kms
@@ -270,16 +272,12 @@ async def test_azure_enabling_is_not_sent_over_another_key_and_confirming_again_
         require_private_networking=False,
     )
     await other_operator(world).update_encryption_at_rest(world.project_id, azure_key_vault=patch)
-    count = len(world.writes())
+    refusal = await refused_unsent(world, ONBOARD_AZURE, run, "enable", confirmed)
 
-    with pytest.raises(ChangedSinceConfirmed) as caught:
-        await ONBOARD_AZURE.apply_step(run, "enable", confirmed=confirmed)
-
-    assert writes_since(world, count) == []
     assert (await world.state()).encryption.azure_key_vault.key_identifier == theirs
-    assert_says_what_changed(caught.value, Subject.ENCRYPTION, "keyIdentifier", theirs)
+    assert_says_what_changed(refusal, Subject.ENCRYPTION, "keyIdentifier", theirs)
 
-    await ONBOARD_AZURE.apply_step(run, "enable", confirmed=caught.value.confirmation)
+    await ONBOARD_AZURE.apply_step(run, "enable", confirmed=refusal.confirmation)
 
     akv = (await world.state()).encryption.azure_key_vault
     assert akv.key_identifier == ours["keyIdentifier"] and akv.valid is True

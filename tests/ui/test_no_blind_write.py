@@ -12,7 +12,6 @@ from cmkwizard.sandbox.atlas_sim.store import AwsKms, AzureKeyVault
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
 from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
-from screens.onboard_aws.endpoints import EndpointsScreen
 from screens.onboard_azure.enable import AzureEnableScreen
 from screens.onboard_azure.key import KeyScreen as AzureKeyScreen
 from screens.widgets.confirm import ConfirmModal
@@ -20,6 +19,7 @@ from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import (
     SIZE,
     apply,
+    ask_to_require_private_networking,
     choose_sandbox_key,
     open_home,
     start_onboarding,
@@ -57,13 +57,8 @@ async def test_a_key_switched_while_the_confirmation_is_open_is_shown_and_confir
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_home(app, pilot)
-        await choose_journey(pilot, "private_endpoints_aws")
-        assert isinstance(app.screen, EndpointsScreen)
-        app.screen.query_one("#regions").select("US_EAST_1")
-        app.screen.action_apply()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal) and not app.screen.query("#changed")
+        await ask_to_require_private_networking(app, pilot)
+        assert not app.screen.query("#changed")
 
         theirs = switch_key_behind_the_wizard(wizard)
         await click(pilot, "#confirm")

@@ -430,18 +430,23 @@ async def test_enabling_is_confirmed_with_its_consequence_and_cancelling_sends_n
         assert project.encryption.enabled_provider is None
 
 
+async def ask_to_require_private_networking(app, pilot) -> None:
+    """From the home of a project using AWS KMS: choose an endpoint in US_EAST_1 and apply, up to the confirmation."""
+    await open_home(app, pilot)
+    await choose_journey(pilot, "private_endpoints_aws")
+    assert isinstance(app.screen, EndpointsScreen)
+    app.screen.query_one("#regions").select("US_EAST_1")
+    app.screen.action_apply()
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmModal)
+
+
 @pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
 async def test_requiring_private_networking_is_confirmed_and_cancelling_sends_nothing(wizard):
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_home(app, pilot)
-        await choose_journey(pilot, "private_endpoints_aws")
-        assert isinstance(app.screen, EndpointsScreen)
-        app.screen.query_one("#regions").select("US_EAST_1")
-        app.screen.action_apply()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        await ask_to_require_private_networking(app, pilot)
         assert shown(app, ".dialog-title") == "Require private networking to the key service?"
         await click(pilot, "#cancel")
         await settle(pilot)
