@@ -26,6 +26,7 @@ from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
 from cmkwizard.state import Subject
 from tests.journeys.azure_world import azure_world_fixture  # noqa: F401  (the `azure` fixture)
+from tests.journeys.test_concurrent_runs import OtherWizardFirst
 from tests.journeys.test_onboard_aws import CHOSEN_CLUSTERS, full_inputs
 from tests.journeys.test_private_endpoints import enabled_project
 
@@ -188,20 +189,6 @@ async def test_clusters_are_not_encrypted_with_a_key_switched_meanwhile_then_are
     assert state.encryption.aws_kms.customer_master_key_id == theirs
 
 
-class OtherOperatorFirst(httpx.AsyncBaseTransport):
-    """Lets the other operator act just before this client's first request whose path ends with ``path``."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, method: str, path: str, act) -> None:
-        self.inner, self.method, self.path, self.act = inner, method, path, act
-        self.done = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.done and request.method == self.method and request.url.path.endswith(self.path):
-            self.done = True
-            await self.act()
-        return await self.inner.handle_async_request(request)
-
-
 async def test_the_next_cluster_is_not_encrypted_once_the_key_changed_after_the_first(world):
     run = world.run(await full_inputs(world))
     await ONBOARD_AWS.run(run, stop_after="enable")
@@ -214,7 +201,7 @@ async def test_the_next_cluster_is_not_encrypted_once_the_key_changed_after_the_
         switched.append(await switch_aws_key(world, other, run.inputs.role_id))
 
     run.client = world.client(
-        transport=OtherOperatorFirst(httpx.ASGITransport(app=world.sandbox.atlas_app), "PATCH", f"/{first}", switch)
+        transport=OtherWizardFirst(httpx.ASGITransport(app=world.sandbox.atlas_app), "PATCH", f"/{first}", switch)
     )
     count = len(world.writes())
     with pytest.raises(ChangedSinceConfirmed) as caught:

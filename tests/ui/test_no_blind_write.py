@@ -13,20 +13,18 @@ from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
 from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
 from screens.onboard_azure.enable import AzureEnableScreen
-from screens.onboard_azure.key import KeyScreen as AzureKeyScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import (
     SIZE,
     apply,
+    ask_to_enable,
     ask_to_require_private_networking,
-    choose_sandbox_key,
     open_home,
-    start_onboarding,
     until,
-    walk_to_key_page,
 )
-from tests.ui.test_onboarding_azure import azure_env, sandbox_azure, start, type_into  # noqa: F401  (azure_env)
+from tests.ui.test_onboarding_azure import azure_env, sandbox_azure, type_into  # noqa: F401  (azure_env)
+from tests.ui.test_onboarding_azure import walk_to_key_page as walk_to_azure_key_page
 
 
 def switch_key_behind_the_wizard(wizard) -> str:
@@ -112,12 +110,7 @@ async def test_enabling_confirmed_after_someone_else_enabled_another_key_asks_ag
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await start_onboarding(app, pilot)
-        await walk_to_key_page(app, pilot, wizard)
-        await choose_sandbox_key(app, pilot)
-        app.screen.action_apply()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        await ask_to_enable(app, pilot, wizard)
         assert shown(app, ".dialog-title") == "Enable encryption at rest with your key?"
 
         theirs = switch_key_behind_the_wizard(wizard)
@@ -145,11 +138,7 @@ async def test_azure_enabling_confirmed_after_someone_else_set_another_key_asks_
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await start(app, pilot)
-        await type_into(app, pilot, "tenant", values["tenant"])
-        await type_into(app, pilot, "principal", values["principal"])
-        await apply(app, pilot)
-        assert isinstance(app.screen, AzureKeyScreen)
+        await walk_to_azure_key_page(app, pilot, values)
         for name in ("key", "subscription", "resource-group"):
             await type_into(app, pilot, name, values[name])
         await apply(app, pilot)

@@ -412,16 +412,21 @@ async def test_a_blocked_step_cannot_be_applied_from_its_page(wizard):
         assert project.encryption.enabled_provider is None
 
 
+async def ask_to_enable(app, pilot, wizard) -> None:
+    """From a fresh project: through the pages to the enable page with the sandbox key, up to the confirmation."""
+    await start_onboarding(app, pilot)
+    await walk_to_key_page(app, pilot, wizard)
+    await choose_sandbox_key(app, pilot)
+    app.screen.action_apply()
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmModal)
+
+
 async def test_enabling_is_confirmed_with_its_consequence_and_cancelling_sends_nothing(wizard):
     project = wizard.sandbox.store.projects[wizard.sandbox.info.project_id]
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await start_onboarding(app, pilot)
-        await walk_to_key_page(app, pilot, wizard)
-        await choose_sandbox_key(app, pilot)
-        app.screen.action_apply()
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmModal)
+        await ask_to_enable(app, pilot, wizard)
         explanation = app.screen.query_one("Markdown").source
         assert "the project depends on this key" in explanation and "US_EAST_1" in explanation
         await pilot.press("escape")

@@ -55,6 +55,15 @@ async def start(app, pilot) -> None:
     assert isinstance(app.screen, AccessScreen), error_text(app)
 
 
+async def walk_to_key_page(app, pilot, values: dict[str, str]) -> None:
+    """The access page filled with the sandbox's tenant and Atlas' service principal, and applied."""
+    await start(app, pilot)
+    await type_into(app, pilot, "tenant", values["tenant"])
+    await type_into(app, pilot, "principal", values["principal"])
+    await apply(app, pilot)
+    assert isinstance(app.screen, KeyScreen), error_text(app)
+
+
 async def test_the_whole_azure_onboarding_approving_the_endpoint(azure_env):
     wizard = azure_env
     values = sandbox_azure(wizard)
@@ -141,11 +150,7 @@ async def test_a_key_identifier_atlas_cannot_use_is_explained_where_it_is_typed(
     values = sandbox_azure(wizard)
     app = wizard.app()
     async with app.run_test(size=SIZE) as pilot:
-        await start(app, pilot)
-        await type_into(app, pilot, "tenant", values["tenant"])
-        await type_into(app, pilot, "principal", values["principal"])
-        await apply(app, pilot)
-        assert isinstance(app.screen, KeyScreen), error_text(app)
+        await walk_to_key_page(app, pilot, values)
         for name in ("subscription", "resource-group"):
             await type_into(app, pilot, name, values[name])
         await type_into(app, pilot, "key", text)
