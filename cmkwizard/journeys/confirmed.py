@@ -18,11 +18,13 @@ to the one another wizard made (``aws_access``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
+from cmkwizard.journeys.aws_key import same_key
 from cmkwizard.journeys.base import Consequence, PlannedCall, StepError
 from cmkwizard.journeys.providers import CONFIG_FIELDS, provider_label
 from cmkwizard.state import Change, ProjectState, Subject
@@ -42,6 +44,8 @@ ATLAS_PROGRESS: Mapping[Subject, frozenset[str]] = {
     Subject.ROLE: frozenset({"featureUsages"}),
 }
 """Fields Atlas changes by itself as work goes on: no one else's change."""
+SAME_VALUE: Mapping[str, Callable[[Any, Any], bool]] = {"customerMasterKeyID": same_key}
+"""Fields whose value has several spellings (an AWS key by id or by ARN): a write's result in another one."""
 ENDPOINT_WRITES = frozenset(
     {"createGroupEncryptionAtRestPrivateEndpoint", "requestGroupEncryptionAtRestPrivateEndpointDeletion"}
 )
@@ -84,7 +88,10 @@ class Touched:
         if change.field in ATLAS_PROGRESS.get(change.subject, ()) or not self._covers(change):
             return False
         intended = self.intended.get((change.subject, change.key), {})
-        return not (change.field in intended and intended[change.field] == change.after)
+        if change.field not in intended:
+            return True
+        same = SAME_VALUE.get(change.field, operator.eq)
+        return not same(intended[change.field], change.after)
 
     def _covers(self, change: Change) -> bool:
         if change.subject is Subject.ENCRYPTION:

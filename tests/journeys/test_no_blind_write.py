@@ -23,7 +23,7 @@ from cmkwizard.journeys.confirmed import CHANGED_SINCE_CONFIRMED, ChangedSinceCo
 from cmkwizard.journeys.endpoints_change import EndpointInputs, endpoints_journey
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
-from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
+from cmkwizard.sandbox.cloud_seed import KEY_ALIAS, MULTI_REGION_KEY_ALIAS
 from cmkwizard.state import Subject
 from tests.journeys.azure_world import azure_world_fixture  # noqa: F401  (the `azure` fixture)
 from tests.journeys.test_concurrent_runs import OtherWizardFirst
@@ -281,4 +281,28 @@ async def test_a_change_made_by_someone_else_the_same_way_is_not_a_conflict(worl
 
     state = await world.state()
     assert {state.cluster(n).encryption_at_rest_provider for n in CHOSEN_CLUSTERS} == {PROVIDER_AWS}
+    assert journal_refusals(world) == []
+
+
+async def test_the_same_key_set_meanwhile_in_another_spelling_is_not_a_conflict(world):
+    run = world.run(await full_inputs(world))
+    await ONBOARD_AWS.run(run, stop_after="key")
+    confirmed = await confirmed_step(ONBOARD_AWS, run, "enable")
+    ours = confirmed.calls[0].body["awsKms"]
+    key_arn = world.boto("kms").describe_key(KeyId=KEY_ALIAS)["KeyMetadata"]["Arn"]
+    spelling = key_arn if ours["customerMasterKeyID"] != key_arn else key_arn.rsplit("/", 1)[-1]
+    assert spelling != ours["customerMasterKeyID"]
+    patch = AwsKmsPatch(
+        enabled=True,
+        customer_master_key_id=spelling,
+        region=ours["region"],
+        role_id=ours["roleId"],
+        require_private_networking=False,
+    )
+    await other_operator(world).update_encryption_at_rest(world.project_id, aws_kms=patch)
+
+    await ONBOARD_AWS.apply_step(run, "enable", confirmed=confirmed)
+
+    kms = (await world.state()).encryption.aws_kms
+    assert kms.customer_master_key_id == spelling and kms.valid is True
     assert journal_refusals(world) == []
