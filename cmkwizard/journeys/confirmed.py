@@ -11,8 +11,14 @@ difference that is neither Atlas' own progress (``valid``, a cluster's ``stateNa
 own result (someone made the very same change) means the project changed meanwhile: the write is not
 sent, and ``ChangedSinceConfirmed`` carries the difference and a new confirmation to ask again.
 
-Writes to cloud provider access roles are not compared: creating and authorizing a role already keeps
-to the one another wizard made (``aws_access``).
+How a journey gets this: a page confirms with ``confirmation(step, state, inputs)`` and hands it to
+``Journey.apply_step(..., confirmed=...)`` (``StepScreen`` does both, and asks again on
+ChangedSinceConfirmed); a headless run passes nothing and the state ``apply_step`` reads is the basis. A
+step's writes are checked when they go through ``run.client`` (``AtlasClient.checking_changes``) and
+its ``plan`` lists them with the ``calls`` helpers (their operation and path parameters say what they
+touch). A new kind of Atlas write is compared once ``touched_by`` knows it. Writes to cloud provider
+access roles are not compared: creating and authorizing a role already keeps to the one another wizard
+made (``aws_access``).
 """
 
 from __future__ import annotations
