@@ -135,6 +135,16 @@ def complete_scenario(
     """Create the cloud resources that depend on what Atlas was seeded with."""
     if seed.scenario in _AWS_ENCRYPTED:
         _create_atlas_role(seed, fixtures, moto, aws_verifier)
+    legacy = seed.legacy_azure_app
+    if legacy is not None and fixtures.azure_key_vault_name:
+        app = azure.add_service_principal(
+            legacy.client_id,
+            tenant_id=legacy.tenant_id,
+            secret=legacy.secret,
+            secret_expires=legacy.secret_expires,
+            display_name="Atlas key access (app registration)",
+        )
+        azure.grant_key_permissions(app.object_id, fixtures.azure_key_vault_name, ATLAS_KEY_PERMISSIONS)
     if seed.scenario in _AZURE_ENCRYPTED:
         for endpoint in seed.azure_endpoints:
             azure.register_endpoint_connection(endpoint.key_vault_name, endpoint.connection_name, endpoint.region)

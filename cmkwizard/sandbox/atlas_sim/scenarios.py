@@ -67,6 +67,17 @@ class SeededAzureEndpoint:
 
 
 @dataclass(frozen=True)
+class SeededLegacyAzureApp:
+    """An app registration Atlas reaches Key Vault with (client ID, tenant ID, secret): the tenant must know it."""
+
+    project_id: str
+    client_id: str
+    tenant_id: str
+    secret: str = field(repr=False)
+    secret_expires: datetime
+
+
+@dataclass(frozen=True)
 class SeedResult:
     scenario: str
     org_id: str
@@ -79,6 +90,7 @@ class SeedResult:
     cluster_names: tuple[str, ...] = ()
     encryption_provider: str | None = None
     azure_endpoints: tuple[SeededAzureEndpoint, ...] = field(default=())
+    legacy_azure_app: SeededLegacyAzureApp | None = None
 
 
 def seed_scenario(store: SimStore, name: str, fixtures: CloudFixtures, *, now: datetime | None = None) -> SeedResult:
@@ -104,6 +116,7 @@ def seed_scenario(store: SimStore, name: str, fixtures: CloudFixtures, *, now: d
             cluster_names=tuple(project.clusters),
             encryption_provider=project.encryption.enabled_provider,
             azure_endpoints=tuple(seeder.azure_endpoints),
+            legacy_azure_app=seeder.legacy_azure_app,
         )
 
 
@@ -113,6 +126,7 @@ class _Seeder:
         self.fx = fixtures
         self.now = now
         self.azure_endpoints: list[SeededAzureEndpoint] = []
+        self.legacy_azure_app: SeededLegacyAzureApp | None = None
         org = store.add_org(ORG_NAME)
         self.project = store.add_project(org.id, PROJECT_NAME, now - timedelta(days=400))
         self.second_project = store.add_project(org.id, SECOND_PROJECT_NAME, now - timedelta(days=120))
@@ -245,6 +259,39 @@ class _Seeder:
         self.events("ENCRYPTION_AT_REST_CONFIGURATION_UPDATED", days_ago=44)
         self.rotation_alert("AZURE", days_ago=44)
 
+    def legacy_azure_encryption(self, project_id: str, *, secret_expires_in: timedelta) -> None:
+        """Key Vault reached with an app registration's secret instead of a service principal role, and an
+        Azure cluster using it."""
+        app = SeededLegacyAzureApp(
+            project_id,
+            client_id=str(uuid.uuid4()),
+            tenant_id=self.fx.azure_tenant_id or str(uuid.uuid4()),
+            secret=secrets.token_urlsafe(30),
+            secret_expires=self.now + secret_expires_in,
+        )
+        self.legacy_azure_app = app
+        project = self.store.projects[project_id]
+        project.encryption.azure = AzureKeyVault(
+            azure_environment="AZURE",
+            subscription_id=self.fx.azure_subscription_id or str(uuid.uuid4()),
+            resource_group_name=self.fx.azure_resource_group or "cmk-sandbox-rg",
+            key_vault_name=self.key_vault,
+            key_identifier=self.fx.azure_key_identifier
+            or f"https://{self.key_vault}.vault.azure.net/keys/atlas-cmk/{secrets.token_hex(16)}",
+            client_id=app.client_id,
+            tenant_id=app.tenant_id,
+            secret=app.secret,
+        )
+        project.record_event("ENCRYPTION_AT_REST_CONFIGURATION_UPDATED", self.ago(days=700))
+        self.store.add_rotation_alert(project_id, "AZURE", self.ago(days=700))
+        self.store.add_cluster(
+            project_id,
+            "ledger-azure",
+            self.ago(days=650),
+            [[RegionSpec("AZURE", "US_EAST_2", "M10")]],
+            encryption_provider="AZURE",
+        )
+
     def azure_endpoint(self, region: str) -> None:
         connection = f"atlas-kv-pe-{region.lower().replace('_', '-')}-{secrets.token_hex(4)}"
         endpoint = self.store.add_endpoint(self.project.id, "AZURE", region, "ACTIVE", self.ago(days=30), connection)
@@ -299,6 +346,8 @@ def _legacy_credentials(s: _Seeder) -> None:
     s.rotation_alert("AWS", days_ago=900)
     s.standard_clusters("AWS")
     s.snapshots(key_uuid(key))
+    # The staging project reaches Azure Key Vault with an app registration whose secret expires in 20 days.
+    s.legacy_azure_encryption(s.second_project.id, secret_expires_in=timedelta(days=20))
 
 
 _LARGE_CLUSTERS = 500

@@ -84,6 +84,7 @@ class ServicePrincipal:
     tenant_id: str
     display_name: str
     secret: str | None = field(default=None, repr=False, compare=False)
+    secret_expires: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -194,11 +195,12 @@ class AzureFakeState:
         *,
         tenant_id: str | None = None,
         secret: str | None = None,
+        secret_expires: datetime | None = None,
         display_name: str | None = None,
     ) -> ServicePrincipal:
         """Register the service principal of application ``app_id`` in a tenant (``az ad sp create --id``).
 
-        With a ``secret`` the application can sign in with client credentials.
+        With a ``secret`` the application can sign in with client credentials, until ``secret_expires``.
         """
         principal = ServicePrincipal(
             object_id=str(uuid.uuid4()),
@@ -206,6 +208,7 @@ class AzureFakeState:
             tenant_id=tenant_id or self.tenant_id,
             display_name=display_name or f"app {app_id}",
             secret=secret,
+            secret_expires=secret_expires,
         )
         with self._lock:
             self._principals[principal.object_id] = principal
@@ -261,6 +264,13 @@ class AzureFakeState:
                 "invalid_client",
                 "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the "
                 f"client secret value, not the client secret ID, for a secret added to app '{client_id}'.",
+            )
+        if principal.secret_expires is not None and principal.secret_expires <= self.now():
+            raise ServiceError(
+                401,
+                "invalid_client",
+                f"AADSTS7000222: The provided client secret keys for app '{client_id}' are expired. Visit the Azure "
+                "portal to create new keys for your app.",
             )
         token = secrets.token_urlsafe(32)
         with self._lock:
