@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cmkwizard.azure.clouds import AzureCloud
     from cmkwizard.journal import Journal
     from cmkwizard.sandbox import SandboxInfo
+    from cmkwizard.secrets import Secret
 
 SANDBOX_ORIGIN = "the sandbox"
 
@@ -51,6 +52,7 @@ class AppContext:
     settings_loader: Callable[[Overrides | None], Settings] = field(default=load_settings, repr=False)
     sandbox_start: Callable[[], SandboxInfo] | None = field(default=None, repr=False)
     _journals: dict[str, Journal] = field(default_factory=dict, init=False, repr=False)
+    _given_secrets: list[Secret] = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._register_secrets()
@@ -84,12 +86,19 @@ class AppContext:
 
     def _register_secrets(self) -> None:
         """Every file writer (journals, a ``TraceWriter``) learns the current secrets, so none can write one."""
-        secrets = self.settings.secrets()
+        for secret in (*self.settings.secrets(), *self._given_secrets):
+            self._tell_writers(secret)
+
+    def register_secret(self, secret: Secret) -> None:
+        """A secret given after start-up (an app registration's client secret): no file writer may write it."""
+        self._given_secrets.append(secret)
+        self._tell_writers(secret)
+
+    def _tell_writers(self, secret: Secret) -> None:
         for writer in (*self._journals.values(), self.tracer):
             register = getattr(writer, "register_secret", None)
             if register is not None:
-                for secret in secrets:
-                    register(secret)
+                register(secret)
 
     def atlas_client(self) -> AtlasClient:
         if self.client_factory is not None:

@@ -106,3 +106,16 @@ def approval_instructions(
         f"Contributor of the vault): {' && '.join(commands)} -- or in the portal: "
         f"{approve_connection_portal_path(vault_name, connection_name, cloud)}."
     )
+
+
+REVOKED_ACCESS = """\
+**If Atlas loses access to the key.** Removing the service principal's key permissions (its access policy
+or role assignment), deleting the service principal, or disabling, deleting or letting the key expire
+makes Atlas report the key invalid (`valid: false`, alert `AZURE_ENCRYPTION_KEY_INVALID`) and **pause
+the clusters that use it**: their data stays encrypted and cannot be read or written until access returns.
+
+To recover, restore what was removed (the permissions get, wrapKey/encrypt and unwrapKey/decrypt, the
+service principal, or an enabled key version), wait until Atlas reports the key valid again, then resume
+the clusters that are still paused (`atlas clusters start <name>`, or Resume in the Atlas UI).
+"""
+"""What revoking access does and how to come back, shown where access is granted and in help."""

@@ -67,7 +67,8 @@ def access_commands(inputs: OnboardAzureInputs) -> list[str]:
 class AzureAccessStep(Step[OnboardAzureInputs]):
     key = "access"
     title = "Atlas service principal"
-    help = """\
+    help = (
+        """\
 **Atlas' access to your tenant.** Atlas reaches Key Vault as the service principal of its own Entra ID
 application (`atlasAzureAppId`), created once in your tenant with `az ad sp create --id <atlasAzureAppId>`.
 Atlas is then given your `tenantId` and the principal's **object ID** (`servicePrincipalId`, from
@@ -77,7 +78,10 @@ The principal needs the key permissions **get**, **wrapKey/encrypt** and **unwra
 vault: `az keyvault set-policy --key-permissions get encrypt decrypt` (access policies), or the
 *Key Vault Crypto User* role (Azure RBAC). Atlas checks it can sign in when the role is created: a wrong
 tenant or principal is refused with `CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_INVALID`.
+
 """
+        + guidance.REVOKED_ACCESS
+    )
 
     def assess(self, state: ProjectState, inputs: OnboardAzureInputs) -> StepView:
         principal = chosen_principal(state, inputs)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasApiError
-from cmkwizard.atlas.models import PROVIDER_AZURE, AzureKeyVaultPatch, EncryptionAtRest
+from cmkwizard.atlas.models import ENDPOINT_DELETING, PROVIDER_AZURE, AzureKeyVaultPatch, EncryptionAtRest
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_enable import wait_for_valid
 from cmkwizard.journeys.azure_access import chosen_principal
@@ -106,6 +106,16 @@ def _patch(fields: dict[str, Any]) -> AzureKeyVaultPatch:
     )
 
 
+def pinned_changes(state: ProjectState, change: AzureKeyVaultChange | None) -> list[str]:
+    """The vault's location fields a change would move while private endpoints pin them (Atlas refuses)."""
+    if change is None or change.first:
+        return []
+    if not [e for e in state.endpoints_for(PROVIDER_AZURE) if e.status != ENDPOINT_DELETING]:
+        return []
+    sent = change.patch.to_api()
+    return [name for name in ("subscriptionID", "resourceGroupName", "keyVaultName") if name in sent]
+
+
 def _other_provider(encryption: EncryptionAtRest) -> str | None:
     provider = encryption.active_provider
     return provider if provider not in (None, PROVIDER_AZURE) else None
@@ -134,11 +144,19 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
                 "Atlas cannot switch providers in place (CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER): disable "
                 f"{provider_label(other)} encryption first (clusters to NONE, then the project).",
             )
-        if akv.uses_legacy_credentials:
+        if akv.uses_legacy_credentials and not inputs.confirm_legacy_migration:
             return self.view(
                 StepState.BLOCKED,
                 f"The project reaches Key Vault with the secret of application {akv.client_id}",
-                "Moving it to an Atlas service principal is not in this version: use the Atlas UI.",
+                "Moving it to Atlas' service principal changes how Atlas reaches the key: choose the move first.",
+            )
+        pinned = pinned_changes(state, planned_change(state, inputs))
+        if pinned:
+            return self.view(
+                StepState.BLOCKED,
+                f"{', '.join(pinned)} cannot change while the project has Azure private endpoints",
+                f"Choose a key in key vault {akv.key_vault_name} (resource group {akv.resource_group_name}, "
+                f"subscription {akv.subscription_id}), or remove the private endpoints first.",
             )
         change = planned_change(state, inputs)
         if change is None:
@@ -158,6 +176,21 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
         if change is None or not change.changed:
             return None
         sent = change.patch.to_api()
+        akv = state.encryption.azure_key_vault
+        if akv.uses_legacy_credentials and not inputs.confirm_legacy_migration:
+            return None  # blocked until the move is chosen: nothing to confirm yet
+        if akv.uses_legacy_credentials:
+            return Consequence(
+                "Move to Atlas' service principal?",
+                f"Atlas reaches key vault **{akv.key_vault_name}** as application `{akv.client_id}` (tenant "
+                f"{akv.tenant_id}) with its client secret. After this change Atlas signs in as its own service "
+                f"principal (Atlas role `{sent['roleId']}`) and **forgets the application's client ID, tenant ID and "
+                "secret**: going back would mean giving Atlas a secret again. Atlas first checks that the service "
+                "principal may use the key (get, wrapKey, unwrapKey); if it may not, the change is refused and "
+                "nothing changes. Once Atlas reports the key valid, delete the application's secret in Entra ID. "
+                f"Sent: {', '.join(sent)}.",
+                "Move to the service principal",
+            )
         if change.first:
             return Consequence(
                 "Enable encryption at rest with your key?",
@@ -194,6 +227,11 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
             azure = azure_client(run)
             if azure is not None:
                 await check_key(run, azure, self.key, progress)  # still usable, just before Atlas is asked
+            if state.encryption.azure_key_vault.uses_legacy_credentials:
+                run.record_decision(
+                    "move from the app registration's secret to Atlas' service principal",
+                    state.encryption.azure_key_vault.client_id,
+                )
             await self._patch(run, progress, change)
         await wait_for_valid(run, progress, self.key, VAULT_ACCESS_CHECK)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.models import PROVIDER_AZURE
@@ -25,6 +26,7 @@ from cmkwizard.azure.identifiers import (
     validate_resource_group,
 )
 from cmkwizard.azure.regions import to_atlas_region
+from cmkwizard.journeys.azure_legacy import parse_expiry
 from cmkwizard.journeys.clusters import choose_clusters
 from cmkwizard.journeys.inputs import from_record, open_run_inputs, to_record
 
@@ -69,6 +71,11 @@ class OnboardAzureInputs:
     replace_failed_endpoints: bool = False
     approve_endpoints: bool = False
     """With Azure credentials that may: approve Atlas' private endpoint connections on the vault."""
+    legacy_secret_expires: str | None = None
+    """When the project reaches the vault with an app registration's secret: its expiry (YYYY-MM-DD), as the
+    operator read it in Entra ID. The secret itself is never an input: it lives in the keyring only."""
+    confirm_legacy_migration: bool = False
+    """The operator chose to move the project from the app registration's secret to Atlas' service principal."""
 
     @property
     def cloud(self) -> AzureCloud:
@@ -129,6 +136,15 @@ class OnboardAzureInputs:
         self.resource_group = validate_resource_group(text)
         self._forget_key_check()
         return self.resource_group
+
+    def set_legacy_secret_expiry(self, text: str) -> str | None:
+        """The app registration secret's expiry; an empty text means not known."""
+        self.legacy_secret_expires = parse_expiry(text).isoformat() if text.strip() else None
+        return self.legacy_secret_expires
+
+    @property
+    def legacy_secret_expiry(self) -> date | None:
+        return date.fromisoformat(self.legacy_secret_expires) if self.legacy_secret_expires else None
 
     def set_clusters(self, names: Iterable[str], state: ProjectState) -> tuple[str, ...]:
         self.clusters = choose_clusters(names, state, PROVIDER_AZURE)

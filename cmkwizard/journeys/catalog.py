@@ -46,10 +46,18 @@ def offer_onboard_aws(state: ProjectState) -> Offer | None:
 
 
 def offer_onboard_azure(state: ProjectState) -> Offer | None:
-    if state.encryption.active_provider is None:
+    provider = state.encryption.active_provider
+    akv = state.encryption.azure_key_vault
+    if provider is None:
         return Offer(
             "No customer-managed key is configured: set up Azure Key Vault from Atlas' service principal to the "
             "clusters"
+        )
+    if provider == PROVIDER_AZURE and akv.uses_legacy_credentials:
+        return Offer(
+            f"The project reaches Azure Key Vault with the secret of application {akv.client_id}, which expires: "
+            "move it to Atlas' service principal (you confirm first)",
+            key_warning(state),
         )
     return None
 
@@ -137,8 +145,9 @@ def project_needs(state: ProjectState) -> list[str]:
         )
     elif config.legacy_credentials:
         needs.append(
-            "Atlas reaches Azure Key Vault with an app registration's secret. Moving it to an Atlas service "
-            "principal is not in this version: use the Atlas UI."
+            "Atlas reaches Azure Key Vault with an app registration's secret, which expires (Atlas does not say "
+            "when). Move it to Atlas' service principal (the Azure onboarding does it, after you confirm), then "
+            "delete the secret in Entra ID."
         )
     needs.append(_clusters_line(state, provider))
     unreadable = [u.part for u in state.unavailable]

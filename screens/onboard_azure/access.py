@@ -10,10 +10,13 @@ from textual.widgets import Input, Static
 
 from cmkwizard.azure.connection import AzureConnection
 from cmkwizard.azure.errors import InputError
+from cmkwizard.azure.guidance import REVOKED_ACCESS
 from cmkwizard.azure.identifiers import parse_service_principal_id, parse_tenant_id
 from cmkwizard.journeys.azure_access import access_commands, chosen_principal, describe_principal
+from cmkwizard.journeys.azure_legacy import legacy_config
 from cmkwizard.journeys.base import StepView
 from screens.onboard_azure.commands import CommandBlock
+from screens.onboard_azure.legacy_panel import LegacyAppPanel
 from screens.step_screen import StepScreen
 from screens.widgets.field import Field, ParsedBy
 
@@ -21,6 +24,12 @@ from screens.widgets.field import Field, ParsedBy
 def signed_in_tenant() -> str:
     """The tenant of the Azure identity the wizard would use, when its environment names one."""
     return AzureConnection.from_env().tenant_id or os.environ.get("AZURE_TENANT_ID", "")
+
+
+def plain(markdown: str) -> str:
+    """Markdown emphasis and code marks dropped and paragraphs unwrapped, for a plain text block."""
+    text = markdown.replace("**", "").replace("`", "").strip()
+    return "\n\n".join(" ".join(paragraph.split()) for paragraph in text.split("\n\n"))
 
 
 class AccessScreen(StepScreen):
@@ -34,7 +43,9 @@ class AccessScreen(StepScreen):
             "Create it once per tenant, let it use the vault's keys, then give its IDs below.",
             classes="muted section",
         )
+        legacy = legacy_config(self.flow.state)
         yield CommandBlock(access_commands(inputs), title="Run in Azure (az CLI)", id="access-commands")
+        yield Static(plain(REVOKED_ACCESS), id="revoked-access", classes="muted section")
         sandbox = self.wizard.context.sandbox
         if sandbox is not None:
             yield Static(
@@ -43,10 +54,12 @@ class AccessScreen(StepScreen):
                 id="sandbox-answers",
                 classes="muted section",
             )
+        if legacy is not None:  # above the fields: the page opens scrolled to its end, where the fields are
+            yield LegacyAppPanel(self.flow, self.wizard.context, legacy)
         yield Field(
             "Tenant ID",
             id="tenant",
-            value=inputs.tenant_id or signed_in_tenant(),
+            value=inputs.tenant_id or (legacy.tenant_id if legacy else None) or signed_in_tenant(),
             placeholder="00000000-0000-0000-0000-000000000000",
             hint="az account show --query tenantId -o tsv (filled in from the Azure identity's tenant, if set)",
             validators=[ParsedBy(parse_tenant_id)],
@@ -90,6 +103,8 @@ class AccessScreen(StepScreen):
     def collect_inputs(self) -> bool:
         tenant, principal = self.query_one("#tenant", Field), self.query_one("#principal", Field)
         if not (tenant.check() & principal.check()):
+            return False
+        if not all(panel.collect() for panel in self.query(LegacyAppPanel)):
             return False
         inputs = self.flow.inputs
         try:
