@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
 REGION_PARSERS = {PROVIDER_AWS: aws_regions.to_atlas_region, PROVIDER_AZURE: azure_regions.to_atlas_region}
+REGION_EXAMPLES = {PROVIDER_AWS: "eu-west-1", PROVIDER_AZURE: "US_EAST_2 or eastus2"}
+"""How an operator may write a region of each provider (each parser accepts both spellings)."""
 
 
 @dataclass

@@ -20,7 +20,7 @@ from cmkwizard.atlas.models import (
 from cmkwizard.aws.errors import InputError
 from cmkwizard.journeys.aws_inputs import atlas_partition, usable_region
 from cmkwizard.journeys.base import StepView
-from cmkwizard.journeys.endpoints_change import REGION_PARSERS
+from cmkwizard.journeys.endpoints_change import REGION_EXAMPLES, REGION_PARSERS
 from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_private_endpoint, wanted_regions
 from cmkwizard.journeys.providers import key_config, provider_label
 from screens.step_screen import StepScreen
@@ -56,7 +56,7 @@ class EndpointsScreen(StepScreen):
         yield Field(
             "Add a region",
             id="extra-region",
-            placeholder="eu-west-1",
+            placeholder=REGION_EXAMPLES[self.provider],
             hint="Press enter to add it to the list.",
             validators=[ParsedBy(REGION_PARSERS[self.provider])],
             optional=True,
