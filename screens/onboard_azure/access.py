@@ -46,22 +46,16 @@ class AccessScreen(StepScreen):
         legacy = legacy_config(self.flow.state)
         yield CommandBlock(access_commands(inputs), title="Run in Azure (az CLI)", id="access-commands")
         yield Static(plain(REVOKED_ACCESS), id="revoked-access", classes="muted section")
-        sandbox = self.wizard.context.sandbox
-        if sandbox is not None:
-            yield Static(
-                f"In the sandbox these commands would print: tenantId {sandbox.azure_tenant_id}, "
-                f"servicePrincipalId {sandbox.azure_atlas_service_principal_id} (key permissions are granted).",
-                id="sandbox-answers",
-                classes="muted section",
-            )
         if legacy is not None:  # above the fields: the page opens scrolled to its end, where the fields are
             yield LegacyAppPanel(self.flow, self.wizard.context, legacy)
+        sandbox = self.wizard.context.sandbox  # what the commands would print, under each field
         yield Field(
             "Tenant ID",
             id="tenant",
             value=inputs.tenant_id or (legacy.tenant_id if legacy else None) or signed_in_tenant(),
             placeholder="00000000-0000-0000-0000-000000000000",
-            hint="az account show --query tenantId -o tsv (filled in from the Azure identity's tenant, if set)",
+            hint="az account show --query tenantId -o tsv (filled in from the Azure identity's tenant, if set)"
+            + (f". In the sandbox it prints tenantId {sandbox.azure_tenant_id}" if sandbox else ""),
             validators=[ParsedBy(parse_tenant_id)],
         )
         yield Field(
@@ -69,7 +63,13 @@ class AccessScreen(StepScreen):
             id="principal",
             value=inputs.service_principal_id or "",
             placeholder="00000000-0000-0000-0000-000000000000",
-            hint=f"az ad sp show --id {inputs.atlas_azure_app_id} --query id -o tsv (the object ID, not the app ID)",
+            hint=f"az ad sp show --id {inputs.atlas_azure_app_id} --query id -o tsv (the object ID, not the app ID)"
+            + (
+                f". In the sandbox it prints servicePrincipalId {sandbox.azure_atlas_service_principal_id} (key "
+                "permissions are granted)"
+                if sandbox
+                else ""
+            ),
             validators=[ParsedBy(parse_service_principal_id)],
         )
         role = Static("", id="role", classes="card hidden")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from cmkwizard.azure.clouds import cloud_for_environment
 from cmkwizard.azure.errors import InputError
@@ -23,6 +23,7 @@ class KeyScreen(StepScreen):
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
         current = self.flow.state.encryption.azure_key_vault  # a configured project offers its values
+        sandbox = self.wizard.context.sandbox  # the sandbox's answers, under each field
         yield Field(
             "Azure environment",
             id="environment",
@@ -35,7 +36,8 @@ class KeyScreen(StepScreen):
             id="key",
             value=inputs.key_identifier or current.key_identifier or "",
             placeholder="https://<vault>.vault.azure.net/keys/<key-name>/<key-version>",
-            hint="The versioned identifier: az keyvault key show --vault-name <vault> --name <key> --query key.kid",
+            hint="The versioned identifier: az keyvault key show --vault-name <vault> --name <key> --query key.kid"
+            + (f". In the sandbox: key {sandbox.azure_key_identifier}" if sandbox else ""),
             validators=[ParsedBy(self._parse_key)],
         )
         yield Field(
@@ -43,6 +45,7 @@ class KeyScreen(StepScreen):
             id="subscription",
             value=inputs.subscription_id or current.subscription_id or "",
             placeholder="00000000-0000-0000-0000-000000000000",
+            hint=f"In the sandbox: subscription {sandbox.azure_subscription_id}" if sandbox else "",
             validators=[ParsedBy(parse_subscription_id)],
         )
         yield Field(
@@ -50,16 +53,9 @@ class KeyScreen(StepScreen):
             id="resource-group",
             value=inputs.resource_group or current.resource_group_name or "",
             placeholder="rg-atlas-keys",
+            hint=f"In the sandbox: resource group {sandbox.azure_resource_group}." if sandbox else "",
             validators=[ParsedBy(validate_resource_group)],
         )
-        sandbox = self.wizard.context.sandbox
-        if sandbox is not None:
-            yield Static(
-                f"In the sandbox: key {sandbox.azure_key_identifier}, subscription {sandbox.azure_subscription_id}, "
-                f"resource group {sandbox.azure_resource_group}.",
-                id="sandbox-answers",
-                classes="muted section",
-            )
         yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from tests.e2e.test_onboarding_tmux import (
     JOURNEY_BUDGET,
     PROJECT_IN_HEADER,
     REGION_OPTION,
+    SIZES,
     connect,
     encrypt_clusters,
     sandbox_project,
@@ -31,14 +32,16 @@ CHOSEN_CLUSTERS = ("orders", "analytics")
 ENDPOINT_REGION = "US_EAST_2"  # where the project's Azure cluster runs
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 PRINCIPAL_ANSWER = re.compile(rf"servicePrincipalId\s+({GUID})")
-KEY_ANSWER = re.compile(r"key(https://\S+?/keys/[\w-]+/[0-9a-f]{32})")
-SUBSCRIPTION_ANSWER = re.compile(rf"subscription\s*({GUID})")
-GROUP_ANSWER = re.compile(r",\s*resource\s*group\s*([\w.()-]+?)\.")
+KEY_ANSWER = re.compile(r"sandbox:\s*key\s*(https://\S+?/keys/[\w-]+/[0-9a-f]{32})")
+SUBSCRIPTION_ANSWER = re.compile(rf"sandbox:\s*subscription\s*({GUID})")
+HOME_ENCRYPTED = "Encrypted with Azure Key"  # "Vault" wraps to the next line of the home's card at 80x24
+GROUP_ANSWER = re.compile(r"sandbox:\s*resource\s*group\s*([\w.()-]+?)\.")
 
 
 @pytest.mark.timeout(JOURNEY_BUDGET + 60)
-def test_an_operator_onboards_a_project_to_azure_key_vault_approving_its_endpoint(tmp_path):
-    with wizard_in_terminal(tmp_path) as terminal:
+@pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
+def test_an_operator_onboards_a_project_to_azure_key_vault_approving_its_endpoint(tmp_path, size):
+    with wizard_in_terminal(tmp_path, size) as terminal:
         operator = Operator(terminal, budget=JOURNEY_BUDGET)
 
         atlas_url = connect(operator)
@@ -53,8 +56,8 @@ def test_an_operator_onboards_a_project_to_azure_key_vault_approving_its_endpoin
         project = sandbox_project(atlas_url, project_id)
         assert_onboarded(project, key, operator)
 
-        operator.press("C-n")  # Finish: back to the project home
-        operator.expect("Encrypted with Azure Key Vault", timeout=15)
+        operator.press("C-n")  # Finish: back to the project home, which reads the project again
+        operator.expect(HOME_ENCRYPTED, timeout=15)
         operator.press("C-q")
         assert terminal.exit_status(timeout=15) == 0, operator.fail("the wizard did not exit cleanly on ctrl+q")
 
@@ -82,7 +85,7 @@ def answers(operator: Operator, pattern: re.Pattern[str], *, joined: str = " ") 
 
 
 def create_the_atlas_role(operator: Operator) -> None:
-    operator.expect("In the sandbox these commands would print")
+    operator.expect("servicePrincipalId")  # what `az ad sp show` would print, under the field
     principal = answers(operator, PRINCIPAL_ANSWER)
     # The tenant ID is filled in from AZURE_TENANT_ID and has the focus: on to the principal's object ID.
     operator.press("Tab")
@@ -93,18 +96,19 @@ def create_the_atlas_role(operator: Operator) -> None:
 
 
 def choose_the_key_with_azure_credentials(operator: Operator) -> str:
-    operator.press("Tab", "Tab", "Tab")  # the sandbox's answers scroll into view below the fields
+    # Each field says, under it, what the sandbox's az commands would print.
     operator.expect("In the sandbox: key")
     key = answers(operator, KEY_ANSWER, joined="")
-    subscription = answers(operator, SUBSCRIPTION_ANSWER, joined="")
-    group = answers(operator, GROUP_ANSWER, joined="")
-    operator.press("BTab", "BTab", "BTab")  # back to the key identifier
     operator.type(key)
     operator.expect("→ vault")
     operator.press("Tab")
+    operator.expect("In the sandbox: subscription")
+    subscription = answers(operator, SUBSCRIPTION_ANSWER, joined="")
     operator.type(subscription)
     operator.expect(subscription)
     operator.press("Tab")
+    operator.expect("In the sandbox: resource group")
+    group = answers(operator, GROUP_ANSWER)
     operator.type(group)
     operator.expect(f"{group} ")
     operator.press("Tab", "Enter")  # "Use my Azure credentials"
