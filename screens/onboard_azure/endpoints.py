@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, Static
 from cmkwizard.journeys.azure_endpoints import IMMUTABLE_NOTE
 from screens.onboard_aws.endpoints import EndpointsScreen
 from screens.onboard_azure.azure_panel import AzurePanel, azure_vault
+from screens.widgets.ticks import TickBox
 
 
 class AzureEndpointsScreen(EndpointsScreen):
@@ -20,7 +21,7 @@ class AzureEndpointsScreen(EndpointsScreen):
             classes="muted section",
         )
         yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
-        yield Checkbox(
+        yield TickBox(
             "Approve Atlas' connections on the vault with my Azure credentials",
             value=self.flow.inputs.approve_endpoints,
             id="approve-endpoints",

@@ -135,7 +135,7 @@ def create_and_approve_a_private_endpoint(operator: Operator, region: str) -> No
     # Then past the added-region field, the endpoints table and the replace option to the approval option
     # (the sign-in on the key page still holds: its button is gone), and tick it.
     operator.press("Tab", "Tab", "Tab", "Tab", "Space")
-    operator.expect("X▌ Approve Atlas' connections on the vault")  # ticked (unticked: ▐ ▌)
+    operator.expect("✔▌ Approve Atlas' connections on the vault")  # ticked (unticked: ▐ ▌)
     operator.press("C-n")
     operator.expect("Require private networking to the key service?")
     operator.press("BTab", "Enter")
