@@ -38,6 +38,8 @@ class AzureKeyVaultChange:
     before: dict[str, Any]
     patch: AzureKeyVaultPatch
     first: bool
+    forgotten: tuple[str, ...] = ()
+    """What Atlas drops with the change: an app registration's client ID and tenant ID, once a role replaces it."""
 
     @property
     def body(self) -> dict[str, Any]:
@@ -49,7 +51,7 @@ class AzureKeyVaultChange:
 
     @property
     def after(self) -> dict[str, Any]:
-        return {**self.before, **self.patch.to_api()}
+        return {**self.before, **self.patch.to_api(), **dict.fromkeys(self.forgotten)}
 
 
 def planned_change(
@@ -84,7 +86,10 @@ def planned_change(
         sent = {**wanted, "enabled": True, "requirePrivateNetworking": before["requirePrivateNetworking"]}
         return AzureKeyVaultChange(before, _patch(sent), first=True)
     changed = {name: value for name, value in wanted.items() if _differs(before[name], value)}
-    return AzureKeyVaultChange(before, _patch(changed), first=False)
+    if not akv.uses_legacy_credentials:
+        return AzureKeyVaultChange(before, _patch(changed), first=False)
+    legacy = {"clientID": akv.client_id, "tenantID": akv.tenant_id}
+    return AzureKeyVaultChange({**before, **legacy}, _patch(changed), first=False, forgotten=tuple(legacy))
 
 
 def _differs(current: Any, wanted: Any) -> bool:

@@ -51,7 +51,7 @@ def parse_expiry(text: str) -> date:
         )
     except ValueError:
         raise InputError(
-            f"{given!r} is not a date. Give the secret's expiry as YYYY-MM-DD, as `az ad app credential list` "
+            f"{given!r} is not a date. Give the secret's expiry as YYYY-MM-DD, as az ad app credential list "
             "prints it (endDateTime)."
         ) from None
 
@@ -67,8 +67,8 @@ class SecretExpiry:
 def secret_expiry(client_id: str, expires: date | None, today: date) -> SecretExpiry:
     if expires is None:
         return SecretExpiry(
-            f"When the secret of application {client_id} expires is not known: Atlas does not report it. "
-            f"Look it up: {expiry_lookup(client_id)}, and give the date here.",
+            f"Atlas does not report when the secret of application {client_id} expires. Give the date Entra ID "
+            f"shows ({expiry_lookup(client_id)}) to be warned {SECRET_WARNING_DAYS} days before.",
             warning=False,
         )
     days = (expires - today).days
@@ -104,7 +104,7 @@ async def check_app_secret(vault: AzureKeyVault) -> None:
         raise AzureError(
             scrub(err.what),
             meaning=scrub(err.meaning),
-            next_step=scrub(err.next_step),
+            next_step=scrub(err.next_step).replace("<client-id>", vault.connection.client_id or "<client-id>"),
             code=err.code,
             status=err.status,
         ) from None

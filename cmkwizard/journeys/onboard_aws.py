@@ -75,6 +75,12 @@ class Preflight:
                 f"The project reaches KMS with IAM user access key {self.aws_kms.access_key_id}. Moving to an "
                 "Atlas role is recommended and cannot be undone: you will be asked to confirm."
             )
+        akv = self.encryption.azure_key_vault
+        if akv.uses_legacy_credentials:
+            found.append(
+                f"The project reaches Azure Key Vault with the secret of application {akv.client_id}, which "
+                "expires: the Azure onboarding moves it to Atlas' service principal, after you confirm."
+            )
         other = self.encryption.active_provider
         if other not in (None, PROVIDER_AWS):
             found.append(f"The project already uses {other} keys; disable that first to move to AWS KMS.")

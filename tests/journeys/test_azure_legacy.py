@@ -13,6 +13,7 @@ import pytest
 
 from cmkwizard.azure.adapters import AzureKeyVault
 from cmkwizard.azure.errors import AzureError, InputError
+from cmkwizard.journeys.azure_enable import planned_change
 from cmkwizard.journeys.azure_legacy import (
     check_app_secret,
     keyring_name,
@@ -22,6 +23,7 @@ from cmkwizard.journeys.azure_legacy import (
 )
 from cmkwizard.journeys.base import StepError, StepState
 from cmkwizard.journeys.catalog import JOURNEYS, project_needs
+from cmkwizard.journeys.onboard_aws import preflight
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.sandbox import Sandbox
 from cmkwizard.sandbox.atlas_sim.scenarios import SeededLegacyAzureApp
@@ -76,6 +78,7 @@ async def test_the_project_is_offered_the_move_and_moves_only_after_the_operator
     offer = offered(state)
     assert app.client_id in offer.reason and "move it to Atlas' service principal" in offer.reason
     assert any("Move it to Atlas' service principal" in need for need in project_needs(state))
+    assert any(app.client_id in warning for warning in preflight(state, None).warnings())
 
     inputs = azure.inputs()
     await ONBOARD_AZURE.run(azure.run(inputs), world.events.append, stop_after="key")
@@ -86,6 +89,10 @@ async def test_the_project_is_offered_the_move_and_moves_only_after_the_operator
     with pytest.raises(StepError):
         await ONBOARD_AZURE.apply_step(azure.run(inputs), "enable", world.events.append)
     assert world.writes() == [], "nothing changes until the operator chooses the move"
+
+    change = planned_change(state, inputs)
+    assert change is not None and change.before["clientID"] == app.client_id
+    assert (change.after["clientID"], change.after["tenantID"]) == (None, None), "the move shows what Atlas drops"
 
     inputs.confirm_legacy_migration = True
     consequence = ONBOARD_AZURE.step("enable").consequence(state, inputs)
@@ -112,6 +119,7 @@ async def test_the_app_secret_is_checked_by_signing_in_as_the_application(legacy
     with pytest.raises(AzureError) as refused:
         await check_app_secret(app_vault(azure, app, wrong))
     assert refused.value.code == "AADSTS7000215"
+    assert f"az ad app credential reset --id {app.client_id}" in refused.value.next_step
     shown = " ".join([str(refused.value), refused.value.meaning, refused.value.next_step])
     assert wrong not in shown and app.secret not in shown
 
