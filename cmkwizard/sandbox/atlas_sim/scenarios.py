@@ -238,6 +238,17 @@ class _Seeder:
         self.events("ENCRYPTION_AT_REST_CONFIGURATION_UPDATED", days_ago=59)
         self.rotation_alert("AWS", days_ago=59)
 
+    def azure_key_location(self) -> dict[str, str]:
+        """Where the seeded Azure configurations' key is: environment, subscription, group, vault, key."""
+        return {
+            "azure_environment": "AZURE",
+            "subscription_id": self.fx.azure_subscription_id or str(uuid.uuid4()),
+            "resource_group_name": self.fx.azure_resource_group or "cmk-sandbox-rg",
+            "key_vault_name": self.key_vault,
+            "key_identifier": self.fx.azure_key_identifier
+            or f"https://{self.key_vault}.vault.azure.net/keys/atlas-cmk/{secrets.token_hex(16)}",
+        }
+
     def azure_encryption(self, *, private_networking: bool = False) -> None:
         principal = self.store.add_azure_principal(
             self.project.id,
@@ -247,12 +258,7 @@ class _Seeder:
         )
         self.events("CLOUD_PROVIDER_ACCESS_AZURE_SERVICE_PRINCIPAL_ADDED", days_ago=45)
         self.project.encryption.azure = AzureKeyVault(
-            azure_environment="AZURE",
-            subscription_id=self.fx.azure_subscription_id or str(uuid.uuid4()),
-            resource_group_name=self.fx.azure_resource_group or "cmk-sandbox-rg",
-            key_vault_name=self.key_vault,
-            key_identifier=self.fx.azure_key_identifier
-            or f"https://{self.key_vault}.vault.azure.net/keys/atlas-cmk/{secrets.token_hex(16)}",
+            **self.azure_key_location(),
             role_id=principal.role_id,
             require_private_networking=private_networking,
         )
@@ -272,12 +278,7 @@ class _Seeder:
         self.legacy_azure_app = app
         project = self.store.projects[project_id]
         project.encryption.azure = AzureKeyVault(
-            azure_environment="AZURE",
-            subscription_id=self.fx.azure_subscription_id or str(uuid.uuid4()),
-            resource_group_name=self.fx.azure_resource_group or "cmk-sandbox-rg",
-            key_vault_name=self.key_vault,
-            key_identifier=self.fx.azure_key_identifier
-            or f"https://{self.key_vault}.vault.azure.net/keys/atlas-cmk/{secrets.token_hex(16)}",
+            **self.azure_key_location(),
             client_id=app.client_id,
             tenant_id=app.tenant_id,
             secret=app.secret,
