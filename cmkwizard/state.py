@@ -319,4 +319,7 @@ def _compare_items(
 
 
 def _show(value: Any) -> str:
+    """A value as Atlas writes it (``true``, not Python's ``True``); ``-`` for none."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "-" if value is None else str(value)

@@ -273,7 +273,7 @@ def test_confirmation_asked_again_with_what_changed(snap_compare, size, tmp_path
                 "until they expire.",
                 action_label="Change the key",
                 changes=[
-                    "AWS KMS configuration: enabled False → True",
+                    "AWS KMS configuration: enabled false → true",
                     "AWS KMS configuration: customerMasterKeyID - → mrk-0a1b2c3d",
                 ],
             )
