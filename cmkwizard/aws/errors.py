@@ -81,6 +81,11 @@ _EXPLANATIONS: dict[str, tuple[str, str]] = {
         "AWS refused a parameter of the request.",
         "The message names the parameter; correct the input and retry.",
     ),
+    "ServiceUnavailable": (
+        "The AWS service in this region is not answering: a regional outage or a lost network path.",
+        "Check the AWS Health Dashboard for the region. A project whose key is multi-Region can move to a "
+        "replica of the key in a healthy region; otherwise wait for the region to recover.",
+    ),
     "ServiceError": (
         "AWS (or the AWS stand-in) failed to answer this request.",
         "Retry; if it keeps failing, apply the change by hand with the documents the wizard shows.",

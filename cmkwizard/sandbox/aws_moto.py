@@ -27,7 +27,11 @@ import moto
 from moto.core.base_backend import BackendDict, backend_lock
 from moto.kms import models as kms_models
 from moto.kms import utils as kms_utils
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
+
+from cmkwizard.sandbox.kms_outage import KmsOutages, OutageGate
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -82,7 +86,21 @@ class MotoClients:
 
 
 class _ClosingMotoServer(ThreadedMotoServer):
-    """ThreadedMotoServer.stop() ends the serving thread but leaves the listening socket open."""
+    """moto behind the sandbox's KMS outage gate.
+
+    ThreadedMotoServer.stop() ends the serving thread but leaves the listening socket open; this one closes it.
+    """
+
+    def __init__(self, outages: KmsOutages) -> None:
+        super().__init__(ip_address="127.0.0.1", port=0, verbose=False)
+        self._outages = outages
+
+    def _server_entry(self) -> None:
+        # ThreadedMotoServer._server_entry, with the gate in front of moto's application.
+        app = OutageGate(DomainDispatcherApplication(create_backend_app), self._outages)
+        self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
+        self._server_ready_event.set()
+        self._server.serve_forever()
 
     def stop(self) -> None:
         super().stop()
@@ -91,9 +109,13 @@ class _ClosingMotoServer(ThreadedMotoServer):
 
 
 class MotoServer:
-    """moto on 127.0.0.1 (a free port), with a fresh account and an operator access key for it."""
+    """moto on 127.0.0.1 (a free port), with a fresh account and an operator access key for it.
 
-    def __init__(self) -> None:
+    KMS in a region that ``outages`` says is down answers 503 to everyone (see `kms_outage`).
+    """
+
+    def __init__(self, outages: KmsOutages | None = None) -> None:
+        self.outages = outages or KmsOutages()
         self._server: _ClosingMotoServer | None = None
         self._endpoint_url: str | None = None
         self._credentials: AwsCredentials | None = None
@@ -117,7 +139,7 @@ class MotoServer:
         apply_moto_workarounds()
         # verbose=False does not silence werkzeug's one-line-per-request log.
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        server = _ClosingMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server = _ClosingMotoServer(self.outages)
         server.start()
         self._server = server
         host, port = server.get_host_and_port()

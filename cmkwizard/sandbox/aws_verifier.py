@@ -32,6 +32,7 @@ from cmkwizard.sandbox.aws_policy import (
     statements,
 )
 from cmkwizard.sandbox.clock import SandboxClock
+from cmkwizard.sandbox.kms_outage import KmsOutages, atlas_region, aws_region
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -54,16 +55,6 @@ ASSUME_ROLE = "sts:AssumeRole"
 EXTERNAL_ID_KEY = "sts:ExternalId"
 
 
-def aws_region(region: str) -> str:
-    """A region in either form (US_EAST_1 or us-east-1) in AWS form: us-east-1."""
-    return region.strip().lower().replace("_", "-")
-
-
-def atlas_region(region: str) -> str:
-    """A region in either form (us-east-1 or US_EAST_1) in Atlas form: US_EAST_1."""
-    return region.strip().upper().replace("-", "_")
-
-
 @dataclass
 class _TrustSighting:
     digest: str
@@ -80,6 +71,7 @@ class MotoAwsVerifier:
         *,
         credentials: AwsCredentials,
         propagation_seconds: float = 30.0,
+        outages: KmsOutages | None = None,
     ) -> None:
         self._credentials = credentials
         self._clients = MotoClients(endpoint_url, credentials)
@@ -87,30 +79,20 @@ class MotoAwsVerifier:
         self._propagation = timedelta(seconds=propagation_seconds)
         self._lock = threading.Lock()
         self._trust_sightings: dict[str, _TrustSighting] = {}
-        self._down_regions: set[str] = set()
+        self._outages = outages or KmsOutages()
 
     # -- outage switch -------------------------------------------------------------------------
 
     def set_region_down(self, region: str, down: bool = True) -> None:
-        """Make KMS in a region unreachable for Atlas (or reachable again). Atlas or AWS region form."""
-        if atlas_region(region) not in AWS_KMS_REGIONS:
-            raise ValueError(
-                f"unknown KMS region {region!r}: expected an AWS region such as us-east-1 or its Atlas form US_EAST_1"
-            )
-        with self._lock:
-            if down:
-                self._down_regions.add(aws_region(region))
-            else:
-                self._down_regions.discard(aws_region(region))
+        """Make KMS in a region unreachable (or reachable again). Atlas or AWS region form."""
+        self._outages.set_down(region, down)
 
     @property
     def down_regions(self) -> frozenset[str]:
-        with self._lock:
-            return frozenset(self._down_regions)
+        return self._outages.regions
 
     def region_is_down(self, region: str) -> bool:
-        with self._lock:
-            return aws_region(region) in self._down_regions
+        return self._outages.is_down(region)
 
     # -- IAM propagation -----------------------------------------------------------------------
 

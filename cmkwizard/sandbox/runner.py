@@ -230,7 +230,11 @@ class Sandbox:
         self._azure = azure = AzureFake(clock=self.clock)
         azure.start()
         self._aws_verifier = aws_verifier = MotoAwsVerifier(
-            moto.endpoint_url, self.clock, credentials=moto.credentials, propagation_seconds=self._propagation_seconds
+            moto.endpoint_url,
+            self.clock,
+            credentials=moto.credentials,
+            propagation_seconds=self._propagation_seconds,
+            outages=moto.outages,
         )
         self._store = store = SimStore()
         aws = cloud_seed.seed_aws(moto)

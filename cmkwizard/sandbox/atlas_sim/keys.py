@@ -109,10 +109,15 @@ def record_health(project: Project, refusal: Refusal | None, now: datetime) -> N
         project.record_event("ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_RESTORED", now)
     if unreachable and not health.unreachable:
         project.record_event("ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED", now)
+    provider = enc.enabled_provider
     if health.valid and not valid and refusal is not None:
         project.record_event("ENCRYPTION_AT_REST_CONFIG_NO_LONGER_VALID", now, description=_reason(refusal))
+        if provider is not None:
+            project.record_event(f"{provider}_ENCRYPTION_KEY_INVALID", now, description=_reason(refusal))
     if valid and not health.valid:
         project.record_event("ENCRYPTION_AT_REST_CONFIG_IS_VALID", now)
+        if provider is not None:
+            project.record_event(f"{provider}_ENCRYPTION_KEY_VALID", now)
     health.valid, health.unreachable = valid, unreachable
     for config in (enc.aws, enc.azure):
         if config is not None:
