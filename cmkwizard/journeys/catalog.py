@@ -14,6 +14,7 @@ from cmkwizard.journeys import endpoints_change, more_clusters
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.clusters import eligibility_table
+from cmkwizard.journeys.failover import FAILOVER_AWS, FailoverInputs, offer_failover
 from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.journeys.providers import active_config
@@ -106,6 +107,9 @@ def build_registry() -> Registry:
         JourneyEntry(
             ONBOARD_AZURE.name, ONBOARD_AZURE.title, ONBOARD_AZURE, offer_onboard_azure, OnboardAzureInputs.from_record
         )
+    )
+    registry.register(
+        JourneyEntry(FAILOVER_AWS.name, FAILOVER_AWS.title, FAILOVER_AWS, offer_failover, FailoverInputs.from_record)
     )
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
         registry.register(_clusters_entry(provider))

@@ -217,6 +217,7 @@ class Sandbox:
         from cmkwizard.sandbox import cloud_seed
         from cmkwizard.sandbox.asgi_server import BackgroundServer
         from cmkwizard.sandbox.atlas_sim import SimStore, create_app
+        from cmkwizard.sandbox.atlas_sim.keys import check_key
         from cmkwizard.sandbox.atlas_sim.scenarios import seed_scenario
         from cmkwizard.sandbox.atlas_sim.verifier import Verifiers
         from cmkwizard.sandbox.aws_moto import MotoServer
@@ -246,6 +247,9 @@ class Sandbox:
             aws_verifier.set_region_down(aws.region)
 
         self._verifiers = verifiers = Verifiers(aws=aws_verifier, azure=FakeAzureVerifier(azure.state))
+        if self.scenario == "outage":
+            # Atlas has noticed already: the key is invalid and the outage events are recorded from the start.
+            check_key(store.projects[seed.project_id], store, verifiers, self.clock.now())
         outage = outage_route(self.set_kms_region_down, lambda: aws_verifier.down_regions)
         self._app = app = create_app(store, verifiers, self.clock, extra_routes=[outage])
         self._http = http = BackgroundServer(app, name=f"atlas-sim-{self.scenario}")

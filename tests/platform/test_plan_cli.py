@@ -20,6 +20,7 @@ PLANS = {
     "clusters_azure": ("encrypted-azure", "already encrypted: orders"),
     "private_endpoints_aws": ("encrypted-aws", "Choose the regions that get a private endpoint"),
     "private_endpoints_azure": ("encrypted-azure", "Choose the regions that get a private endpoint"),
+    "failover_aws": ("outage", "Choose the region to move to"),
 }
 
 
