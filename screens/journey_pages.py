@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from screens.flow import Page
 
-PAGE_PACKAGES = ("screens.onboard_aws", "screens.onboard_azure", "screens.more_journeys")
+PAGE_PACKAGES = ("screens.onboard_aws", "screens.onboard_azure", "screens.more_journeys", "screens.failover")
 
 _PAGES: dict[str, tuple[Page, ...]] = {}
 
