@@ -8,7 +8,7 @@ recovers is a second run of the same journey with the primary region as the targ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -76,9 +76,11 @@ class DrillRecord:
         return [f"{kind}: {took}", *(f"  {entry}" for entry in self.entries)]
 
 
-def drill_record(run: JourneyRun[FailoverInputs]) -> DrillRecord:
+def drill_record(run: JourneyRun[FailoverInputs], steps: list[StepView]) -> DrillRecord:
+    """The run's timeline from the journal (wall-clock times), then where each step ended."""
     entries = run.journal.run_entries(run.run_id) if run.run_id else []
     started = next((_at(e) for e in entries if e.get("kind") == RUN_STARTED), None)
+    finished = _at(entries[-1]) if entries else None
     lines = []
     for entry in entries:
         kind = entry.get("kind")
@@ -89,7 +91,8 @@ def drill_record(run: JourneyRun[FailoverInputs]) -> DrillRecord:
         elif kind in (ATLAS_CHANGE, AWS_CHANGE):
             provider = str(kind).removesuffix("_change").upper()
             lines.append(f"{offset} {provider}: {entry.get('what')}: {entry.get('outcome')}")
-    return DrillRecord(run.inputs.rehearsal, started, run.clock.now(), tuple(lines))
+    lines += [f"{view.state.value}: {view.title}: {view.summary}" for view in steps if view.key != "summary"]
+    return DrillRecord(run.inputs.rehearsal, started, finished, tuple(lines))
 
 
 def _at(entry: Mapping[str, Any]) -> datetime | None:
@@ -130,15 +133,20 @@ change with the time it happened, and the time taken.
     def plan(self, state: ProjectState, inputs: FailoverInputs) -> list[PlannedCall]:
         return []
 
+    def __init__(self, journey: Callable[[], Journey[FailoverInputs]]) -> None:
+        self._journey = journey
+
     async def apply(self, run: JourneyRun[FailoverInputs], progress: Progress) -> None:
         state = await run.read_state()
+        run.record_decision("failover finished", state.encryption.aws_kms.region)
         back = run.inputs.from_region
         move_back = (
             f"When {back} recovers, move back: run Region failover again and choose {back}."
             if back
             else "Run Region failover again to move to another region of the key."
         )
-        report = FailoverReport(drill_record(run), tuple(describe_setup(PROVIDER_AWS)(state)), move_back)
+        steps = self._journey().assess(state, run.inputs)
+        report = FailoverReport(drill_record(run, steps), tuple(describe_setup(PROVIDER_AWS)(state)), move_back)
         run.report = report
         for line in report.lines():
             progress(ProgressEvent(self.key, line))
@@ -147,7 +155,14 @@ change with the time it happened, and the time taken.
 
 FAILOVER_AWS: Journey[FailoverInputs] = Journey(
     JOURNEY_NAME,
-    [ReplicaStep(), TargetEndpointStep(), ReplicaAccessStep(), MoveRegionStep(), RecoveryStep(), FailoverSummaryStep()],
+    [
+        ReplicaStep(),
+        TargetEndpointStep(),
+        ReplicaAccessStep(),
+        MoveRegionStep(),
+        RecoveryStep(),
+        FailoverSummaryStep(lambda: FAILOVER_AWS),
+    ],
     title="Region failover (AWS KMS)",
     observers=DIAGNOSIS_OBSERVERS,
 )

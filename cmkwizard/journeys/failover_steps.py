@@ -359,7 +359,8 @@ and every encrypted cluster re-wraps its keys in a rolling change.
             if move is None:
                 raise StepError(self.key, "No region chosen", "", "Choose the region to move to first.")
             remember_origin(run, state)
-            run.record_decision("failover region", {"from": inputs.from_region, "to": inputs.target_region})
+            target = to_aws_region(inputs.target_region or "")
+            run.record_decision("failover region", f"{inputs.from_region} → {target}")
             progress(ProgressEvent(self.key, f"Moving the key to {move.patch.region}"))
             try:
                 await run.client.update_encryption_at_rest(run.project_id, aws_kms=move.patch)

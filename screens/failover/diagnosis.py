@@ -35,6 +35,12 @@ def diagnosis_text(found: Diagnosis) -> Content:
     return Content("\n").join(lines)
 
 
+NO_TARGET = (
+    "Give the region to move to: where the key has an enabled replica (with your AWS credentials the wizard "
+    "finds them and fills this in)."
+)
+
+
 class DiagnosisScreen(FailoverPage):
     PAGE_KEY = "diagnosis"
     APPLY_LABEL = "Move to this region"
@@ -43,6 +49,7 @@ class DiagnosisScreen(FailoverPage):
         card = Static("Asking Atlas and KMS what is wrong…", id="diagnosis", classes="card")
         card.border_title = "What is wrong"
         yield card
+        yield AwsPanel(self.flow, self.wizard.context.aws_account)
         yield Field(
             "Region to move to",
             id="target",
@@ -50,8 +57,8 @@ class DiagnosisScreen(FailoverPage):
             placeholder="a healthy region of the key, e.g. us-west-2",
             hint="AWS form (us-west-2) or Atlas form (US_WEST_2).",
             validators=[ParsedBy(to_aws_region)],
+            optional=True,
         )
-        yield AwsPanel(self.flow, self.wizard.context.aws_account)
 
     def describe(self, view: StepView) -> str:
         """Nothing above the diagnosis: what is wrong comes first."""
@@ -74,6 +81,9 @@ class DiagnosisScreen(FailoverPage):
     def collect_inputs(self) -> bool:
         target = self.query_one("#target", Field)
         if not target.check():
+            return False
+        if not target.value:
+            target.show_error(NO_TARGET)
             return False
         try:
             region = to_aws_region(target.value)

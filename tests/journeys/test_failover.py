@@ -54,8 +54,13 @@ async def test_a_multi_region_key_fails_over_to_its_replica_and_the_clusters_rec
     assert isinstance(report, FailoverReport)
     lines = report.lines()
     assert "When us-east-1 recovers, move back: run Region failover again and choose us-east-1." in lines
-    assert lines[-3].startswith("Failover record: took ")
-    assert any("failover region" in line for line in lines)
+    record = lines[lines.index(next(line for line in lines if line.startswith("Failover record: took "))) :]
+    assert any("failover region: us-east-1 → us-west-2" in line for line in record)
+    assert (
+        "  done: Move the project to the replica: The project uses the key in US_WEST_2; Atlas reports it valid"
+        in record
+    )
+    assert any(line.startswith("  done: Clusters back to health: Every encrypted cluster is IDLE") for line in record)
     assert any("ATLAS: move encryption at rest to another region: done" in line for line in lines)
 
 
