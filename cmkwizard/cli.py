@@ -28,6 +28,7 @@ EPILOG = """\
 examples:
   cmkwizard --sandbox                        try the wizard against a local Atlas, AWS and Azure
   cmkwizard --sandbox --scenario NAME --speed 20
+  cmkwizard --sandbox --scenario encrypted-aws --rehearse   practise a KMS region outage and its failover
   cmkwizard --profile prod                   open the wizard with a saved profile
   cmkwizard status --project 5f1d4c6e8b3a2a0012345678
   cmkwizard status --sandbox --json          a project's encryption-at-rest state, as JSON
@@ -176,6 +177,12 @@ def _add_connection_options(parser: argparse.ArgumentParser, scenarios: Sequence
         "--scenario", metavar="NAME", choices=scenarios, default=default(None), help=_scenario_help(scenarios)
     )
     parser.add_argument("--speed", type=_speed, metavar="X", default=default(None), help=SPEED_HELP)
+    parser.add_argument(
+        "--rehearse",
+        action="store_true",
+        default=default(False),
+        help="sandbox failover drill: the region of the project's AWS key is down from the start",
+    )
 
 
 def _scenario_help(scenarios: Sequence[str]) -> str:
@@ -280,8 +287,8 @@ def _sandbox_launch(args: argparse.Namespace) -> Iterator[SandboxLaunch | None]:
     Once started, boto3 in this process finds it through the environment variables it exports.
     """
     if not args.sandbox:
-        if args.scenario is not None or args.speed is not None:
-            raise CommandError("--scenario and --speed apply to the sandbox: add --sandbox")
+        if args.scenario is not None or args.speed is not None or args.rehearse:
+            raise CommandError("--scenario, --speed and --rehearse apply to the sandbox: add --sandbox")
         yield None
         return
     from cmkwizard.sandbox import Sandbox
@@ -294,7 +301,9 @@ def _sandbox_launch(args: argparse.Namespace) -> Iterator[SandboxLaunch | None]:
         previous.update({name: os.environ.get(name) for name in values})
         os.environ.update(values)
 
-    sandbox = Sandbox(args.scenario or DEFAULT_SCENARIO, **({"speed": args.speed} if args.speed else {}))
+    sandbox = Sandbox(
+        args.scenario or DEFAULT_SCENARIO, **({"speed": args.speed} if args.speed else {}), rehearse=args.rehearse
+    )
     launch = SandboxLaunch(sandbox, on_started=export)
     try:
         yield launch

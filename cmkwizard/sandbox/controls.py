@@ -1,7 +1,8 @@
 """Controls the sandbox adds to the simulator's loopback-only ``/_sandbox/`` API.
 
 ``POST /_sandbox/outage`` with ``{"region": "us-east-1", "down": true}`` makes AWS KMS in that region
-unreachable for Atlas (``"down": false`` ends the outage); the answer lists the regions now down.
+unreachable for everyone, Atlas and the wizard alike (``"down": false`` ends the outage); the answer
+lists the regions now down, and so does ``GET /_sandbox/outage``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ _USAGE = 'send {"region": "<AWS region, e.g. us-east-1 or US_EAST_1>", "down": t
 
 
 def outage_route(switch: Callable[[str, bool], None], regions_down: Callable[[], Set[str]]) -> Route:
-    """The route that calls ``switch(region, down)`` and answers with ``regions_down()``."""
+    """The route that calls ``switch(region, down)`` (POST) and answers with ``regions_down()``."""
 
     async def set_outage(request: Request) -> Response:
         try:
@@ -36,7 +37,12 @@ def outage_route(switch: Callable[[str, bool], None], regions_down: Callable[[],
             return _problem(str(exc))
         return JSONResponse({"region": body["region"], "down": down, "regionsDown": sorted(regions_down())})
 
-    return Route(OUTAGE_PATH, set_outage, methods=["POST"])
+    async def outage(request: Request) -> Response:
+        if request.method == "GET":
+            return JSONResponse({"regionsDown": sorted(regions_down())})
+        return await set_outage(request)
+
+    return Route(OUTAGE_PATH, outage, methods=["GET", "POST"])
 
 
 def _problem(message: str) -> Response:

@@ -105,10 +105,14 @@ class SandboxInfo:
 class Sandbox:
     """Start with `start()` or `with Sandbox(...) as sb:`; `stop()` ends every server and removes temp files."""
 
-    def __init__(self, scenario: str = "fresh", speed: float = 20.0, *, propagation_seconds: float = 30.0) -> None:
+    def __init__(
+        self, scenario: str = "fresh", speed: float = 20.0, *, propagation_seconds: float = 30.0, rehearse: bool = False
+    ) -> None:
+        """``rehearse``: a failover drill; the region of the project's AWS key is down from the start."""
         if scenario not in SCENARIO_NAMES:
             raise ValueError(f"unknown sandbox scenario {scenario!r}; choose one of {', '.join(SCENARIO_NAMES)}")
         self.scenario = scenario
+        self.rehearse = rehearse
         self.clock = SandboxClock(speed)
         self._propagation_seconds = propagation_seconds
         self._moto: MotoServer | None = None
@@ -243,11 +247,12 @@ class Sandbox:
         fixtures = cloud_seed.fixtures_for(self.scenario, aws, azure_resources)
         self._seed = seed = seed_scenario(store, self.scenario, fixtures, now=self.clock.now())
         cloud_seed.complete_scenario(seed, fixtures, moto, aws_verifier, azure.state)
-        if self.scenario == "outage":
-            aws_verifier.set_region_down(aws.region)
+        key = store.projects[seed.project_id].encryption.aws
+        if self.scenario == "outage" or (self.rehearse and key is not None):
+            aws_verifier.set_region_down(key.region if key is not None else aws.region)
 
         self._verifiers = verifiers = Verifiers(aws=aws_verifier, azure=FakeAzureVerifier(azure.state))
-        if self.scenario == "outage":
+        if aws_verifier.down_regions:
             # Atlas has noticed already: the key is invalid and the outage events are recorded from the start.
             check_key(store.projects[seed.project_id], store, verifiers, self.clock.now())
         outage = outage_route(self.set_kms_region_down, lambda: aws_verifier.down_regions)

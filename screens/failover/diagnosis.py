@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
 from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.errors import InputError
+from cmkwizard.journeys import rehearsal
 from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.diagnosis import Diagnosis, diagnose
 from cmkwizard.journeys.failover_steps import healthy_choices
 from screens.failover.page import FailoverPage
 from screens.onboard_aws.aws_panel import AwsPanel
+from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.field import Field, ParsedBy
+from screens.widgets.status_pane import StatusPane
 
 
 def diagnosis_text(found: Diagnosis) -> Content:
@@ -59,6 +63,55 @@ class DiagnosisScreen(FailoverPage):
             validators=[ParsedBy(to_aws_region)],
             optional=True,
         )
+        if self.wizard.context.sandbox is not None:
+            yield from self.compose_drill_controls()
+
+    def compose_drill_controls(self) -> ComposeResult:
+        """The rehearsal's outage switch: a region taken down is down for Atlas and for the wizard."""
+        region = to_aws_region(self.flow.state.encryption.aws_kms.region or "us-east-1")
+        with Vertical(id="drill", classes="card"):
+            yield Static("", id="drill-status")
+            with Horizontal(classes="actions"):
+                yield Button(f"Take {region} down", id="drill-down", compact=True)
+                yield Button("Bring every region back", id="drill-up", compact=True)
+            yield ErrorPanel(id="drill-error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for drill in self.query("#drill"):
+            drill.border_title = "REHEARSAL controls"
+            self.switch_outage(None)
+
+    @on(Button.Pressed, "#drill-down")
+    def _take_down(self) -> None:
+        self.switch_outage(self.flow.state.encryption.aws_kms.region or "us-east-1")
+
+    @on(Button.Pressed, "#drill-up")
+    def _bring_back(self) -> None:
+        self.switch_outage("")
+
+    @work(exclusive=True, exit_on_error=False, group="drill")
+    async def switch_outage(self, region: str | None) -> None:
+        """Take ``region`` down, bring every region back (``""``), or only read (None); then look again."""
+        sandbox = self.wizard.context.sandbox
+        assert sandbox is not None
+        error = self.query_one("#drill-error", ErrorPanel)
+        error.clear()
+        try:
+            if region is None:
+                down = await rehearsal.regions_down(sandbox.atlas_base_url)
+            elif region:
+                down = await rehearsal.set_region_down(sandbox.atlas_base_url, region, True)
+            else:
+                down = await rehearsal.end_outage(sandbox.atlas_base_url)
+        except Exception as err:  # explained in the card
+            error.show(err)
+            return
+        status = f"KMS is down in: {', '.join(down)}" if down else "Every KMS region answers."
+        self.query_one("#drill-status", Static).update(status)
+        if region is not None:
+            self.query_one(StatusPane).poll_now()
+            self.observe()
 
     def describe(self, view: StepView) -> str:
         """Nothing above the diagnosis: what is wrong comes first."""

@@ -90,7 +90,9 @@ def test_bad_speed_is_refused_with_the_expected_form(capsys):
 
 def test_sandbox_options_without_sandbox_are_explained(capsys):
     assert main(["status", "--scenario", "fresh"]) == 1
-    assert "--scenario and --speed apply to the sandbox: add --sandbox" in capsys.readouterr().err
+    assert "--scenario, --speed and --rehearse apply to the sandbox: add --sandbox" in capsys.readouterr().err
+    assert main(["status", "--rehearse"]) == 1
+    assert "--rehearse apply to the sandbox: add --sandbox" in capsys.readouterr().err
 
 
 def test_status_without_credentials_says_how_to_provide_them(capsys):

@@ -62,3 +62,13 @@ async def test_bringing_the_region_back_restores_kms_and_the_key(atlas, sandbox:
 
     with pytest.raises(AwsError):
         await aws.describe_key(MULTI_REGION_KEY_ALIAS, "us-east-1")
+
+
+async def test_a_rehearsal_takes_the_region_of_any_scenarios_aws_key_down() -> None:
+    with Sandbox("encrypted-aws", speed=0.0, rehearse=True) as rehearsal:
+        assert rehearsal.moto.outages.regions == frozenset({"us-east-1"})
+        events = [e.event_type for e in rehearsal.store.projects[rehearsal.info.project_id].events]
+        assert "AWS_ENCRYPTION_KEY_INVALID" in events
+
+    with Sandbox("fresh", speed=0.0, rehearse=True) as nothing_to_take_down:
+        assert nothing_to_take_down.moto.outages.regions == frozenset()

@@ -141,3 +141,24 @@ def test_diagnosis_page_in_an_outage(snap_compare, tmp_path, size):
 @pytest.mark.parametrize("size", list(SIZES.values()), ids=list(SIZES))
 def test_move_page(snap_compare, tmp_path, size):
     assert snap_compare(FailoverHost(tmp_path, "move"), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("wizard", ["outage"], indirect=True)
+async def test_the_rehearsal_switch_takes_the_region_down_and_brings_it_back(wizard):
+    app = wizard.app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_home(app, pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "KMS is down in: us-east-1" in shown(app, "#drill-status")
+
+        await click(pilot, "#drill-up")
+        await settle(pilot)
+        assert "Every KMS region answers." in shown(app, "#drill-status")
+        assert "Atlas can use the project's AWS KMS key." in shown(app, "#diagnosis")
+        assert wizard.sandbox.moto.outages.regions == frozenset()
+
+        await click(pilot, "#drill-down")
+        await settle(pilot)
+        assert "KMS is down in: us-east-1" in shown(app, "#drill-status")
+        assert "Atlas cannot reach AWS KMS in us-east-1" in shown(app, "#diagnosis")
