@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
+from cmkwizard.atlas.models import Event, PrivateEndpoint
 from cmkwizard.aws.adapters import AwsAccount
 from cmkwizard.journeys.base import CloudSession
 from cmkwizard.journeys.diagnosis import DIAGNOSIS_OBSERVERS, Cause, Diagnosis, diagnose
 from cmkwizard.journeys.observe import SourcesOf, observe
+from cmkwizard.observation import Fact, Observation
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS, ROLE_NAME, ROLE_POLICY_NAME
 from tests.journeys.conftest import World
+from tests.ui.states import READ_AT, cluster, project_state
 
 outage = pytest.mark.parametrize("world", ["outage"], indirect=True)
 
@@ -88,3 +92,22 @@ async def test_a_healthy_key_needs_nothing(world: World) -> None:
     found = await _diagnose(world)
 
     assert found.cause is Cause.HEALTHY and not found.needs_attention and found.at_risk == ()
+
+
+def test_azure_outage_explains_the_paired_region_failover_and_the_manual_move() -> None:
+    state = project_state(provider="AZURE", valid=False, clusters=[cluster("orders", provider="AZURE")])
+    endpoint = {"id": "e1", "cloudProvider": "AZURE", "regionName": "UK_SOUTH", "status": "ACTIVE"}
+    denied = Event("1", "ENCRYPTION_AT_REST_KMS_NETWORK_ACCESS_DENIED", READ_AT)
+    state = replace(
+        state,
+        endpoints=(PrivateEndpoint.from_api(endpoint),),
+        observed=Observation((Fact("key_events", "Key events", (denied,)),)),
+    )
+
+    found = diagnose(state)
+
+    assert found.cause is Cause.OUTAGE
+    assert "paired region" in found.remedy and "needs no change" in found.remedy
+    assert "both regions of the pair are down" in found.remedy and "az keyvault key restore" in found.remedy
+    assert any("uksouth" in line and "fails over to ukwest" in line for line in found.evidence)
+    assert [r.cluster for r in found.at_risk] == ["orders"]
