@@ -7,48 +7,22 @@ Afterwards the sandbox's Atlas simulator must hold the replica's region and key,
 
 from __future__ import annotations
 
-import contextlib
 import re
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.keyboard import Operator
-from tests.e2e.test_onboarding_tmux import (
-    PROJECT_IN_HEADER,
-    connect,
-    end_process_group,
-    isolated_environment,
-    pane_process,
-    sandbox_project,
-)
-from tests.ui.tmux import TMUX, Tmux
+from tests.e2e.test_onboarding_tmux import PROJECT_IN_HEADER, SIZES, connect, sandbox_project, wizard_in_terminal
+from tests.ui.tmux import TMUX
 
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it: apt-get install tmux)")
 
 DRILL_BUDGET = 120.0
 
 
-@contextlib.contextmanager
-def outage_in_terminal(tmp_path: Path) -> Iterator[Tmux]:
-    home = tmp_path / "home"
-    home.mkdir()
-    with Tmux(tmp_path / "tmux", width=80, height=24) as terminal:
-        command = [sys.executable, "-m", "cmkwizard", "--sandbox", "--scenario", "outage", "--speed", "200"]
-        terminal.start(command, env=isolated_environment(home), cwd=tmp_path)
-        wizard = pane_process(terminal)
-        try:
-            yield terminal
-        finally:
-            terminal.close()
-            end_process_group(wizard)
-
-
 @pytest.mark.timeout(DRILL_BUDGET + 60)
 def test_an_operator_fails_over_to_the_replica_region_in_a_rehearsal(tmp_path):
-    with outage_in_terminal(tmp_path) as terminal:
+    with wizard_in_terminal(tmp_path, SIZES["80x24"], ["--scenario", "outage"]) as terminal:
         operator = Operator(terminal, budget=DRILL_BUDGET)
         atlas_url = connect(operator)
         operator.press("Enter")  # Continue

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,9 @@ def isolated_environment(home: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def wizard_in_terminal(tmp_path: Path, size: tuple[int, int] = SIZES["120x36"]) -> Iterator[Tmux]:
+def wizard_in_terminal(
+    tmp_path: Path, size: tuple[int, int] = SIZES["120x36"], arguments: Sequence[str] = ()
+) -> Iterator[Tmux]:
     """`cmkwizard --sandbox` in its own tmux server. Afterwards the wizard is gone, with the sandbox it runs,
     even when closing its terminal did not end it."""
     home = tmp_path / "home"
@@ -65,7 +67,7 @@ def wizard_in_terminal(tmp_path: Path, size: tuple[int, int] = SIZES["120x36"]) 
     width, height = size
     with Tmux(tmp_path / "tmux", width=width, height=height) as terminal:
         terminal.start(
-            [sys.executable, "-m", "cmkwizard", "--sandbox", "--speed", str(SPEED)],
+            [sys.executable, "-m", "cmkwizard", "--sandbox", "--speed", str(SPEED), *arguments],
             env=isolated_environment(home),
             cwd=tmp_path,
         )
@@ -236,9 +238,7 @@ def enable_encryption_at_rest(operator: Operator, key_id: str) -> None:
     operator.expect("Step 5 of 7 · Clusters", timeout=45)
 
 
-def encrypt_clusters(
-    operator: Operator, names: tuple[str, ...], then: str = "Step 6 of 7 · Private endpoints"
-) -> None:
+def encrypt_clusters(operator: Operator, names: tuple[str, ...], then: str = "Step 6 of 7 · Private endpoints") -> None:
     screen = operator.expect(re.compile(r"orders\s+NONE · IDLE"))
     rows = [m.group(2) for line in page_lines(screen) if (m := CLUSTER_ROW.match(line))]
     cursor = 0  # the table has the focus, its cursor on the first row
