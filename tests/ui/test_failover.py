@@ -17,7 +17,7 @@ from screens.failover.steps import MoveScreen
 from tests.ui.page_host import PageHost
 from tests.ui.states import READ_AT, ROLE_ARN, ROLE_ID, cluster, project_state
 from tests.ui.support import click, settle, shown
-from tests.ui.test_onboarding import apply_confirmed, error_text, open_home
+from tests.ui.test_onboarding import apply_confirmed, error_text, open_home, until
 from tests.ui.test_snapshots import SIZES
 
 MRK = "mrk-1234abcd12ab34cd56ef1234567890ab"
@@ -37,6 +37,7 @@ async def test_a_newcomer_recovers_from_the_outage_by_following_the_screen(wizar
         assert "REHEARSAL" in shown(app, ".rehearsal")
         assert "most likely a regional outage" in shown(app, "#diagnosis")  # from Atlas alone
         await click(pilot, "#use-aws")
+        await until(pilot, lambda: "KMS by region" in shown(app, "#diagnosis"))
         await settle(pilot)
         assert "AWS KMS in us-east-1 is not answering" in shown(app, "#diagnosis")
         assert "orders (IDLE)" in shown(app, "#diagnosis")
