@@ -55,6 +55,7 @@ async def test_a_newcomer_recovers_from_the_outage_by_following_the_screen(wizar
                 break
             app.screen.action_apply()
             await settle(pilot)
+        await until(pilot, lambda: "drill record" in shown(app, "#summary-report"))
         assert "REHEARSAL" in shown(app, ".rehearsal")
         report = shown(app, "#summary-report")
         assert "REHEARSAL drill record: took" in report
