@@ -6,7 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.errors import InputError
@@ -40,8 +40,8 @@ def diagnosis_text(found: Diagnosis) -> Content:
 
 
 NO_TARGET = (
-    "Give the region to move to: where the key has an enabled replica (with your AWS credentials the wizard "
-    "finds them and fills this in)."
+    "Give the region to move to: where the key has an enabled replica. With your AWS credentials (Use my AWS "
+    "credentials, above) the wizard finds the replicas and fills this in."
 )
 
 
@@ -78,6 +78,8 @@ class DiagnosisScreen(FailoverPage):
 
     def on_mount(self) -> None:
         super().on_mount()
+        # The one action has the focus: enter moves, or says what is missing and takes the operator there.
+        self._focus_apply()
         for drill in self.query("#drill"):
             drill.border_title = "REHEARSAL controls"
             self.switch_outage(None)
@@ -128,8 +130,14 @@ class DiagnosisScreen(FailoverPage):
             target.value = choices[0]
 
     @on(AwsPanel.Ready)
-    def _aws_ready(self) -> None:
+    def _aws_ready(self, event: AwsPanel.Ready) -> None:
         self.observe()
+        if event.focus_lost:
+            self._focus_apply()
+
+    @on(Input.Submitted, "#target-input")
+    def _target_submitted(self) -> None:
+        self.action_apply()
 
     def collect_inputs(self) -> bool:
         target = self.query_one("#target", Field)
