@@ -20,7 +20,7 @@ from textual.screen import Screen
 from screens.base import WizardScreen
 from screens.connect import ConnectScreen
 from screens.last_resort import LastLineOfDefence
-from screens.messages import Connected, JourneyChosen, JourneyDone, ProjectChosen
+from screens.messages import Connected, GoBack, JourneyChosen, JourneyDone, ProjectChosen, ShowPage
 from screens.timing import clock_sleep
 
 STYLES = Path(__file__).parent
@@ -137,7 +137,7 @@ class WizardApp(LastLineOfDefence, App[None]):
         from screens.journey_pages import pages_for
 
         home = self.home
-        assert home is not None
+        assert home is not None and self.client is not None
         entry = home.journeys.get(name)
         journal = home.journal
         inputs = entry.resumed_inputs(journal)
@@ -151,6 +151,10 @@ class WizardApp(LastLineOfDefence, App[None]):
             state=home.state,
             clock=self.context.clock,
             sleep=self.sleep,
+            client=self.client,
+            context=self.context,
+            poll_policy=self.poll_policy,
+            wall_clock=self.context.wall_clock,
             run_id=run_id,
         )
         while self.screen is not home and len(self.screen_stack) > 2:
@@ -163,6 +167,12 @@ class WizardApp(LastLineOfDefence, App[None]):
             return
         while self.screen is not self.home and len(self.screen_stack) > 2:
             self.pop_screen()
+
+    def on_show_page(self, message: ShowPage) -> None:
+        self.show_page(message.page)
+
+    async def on_go_back(self, message: GoBack) -> None:
+        await self.action_back()
 
     # --- keys and commands ----------------------------------------------------------------------
 

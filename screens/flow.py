@@ -3,6 +3,10 @@
 A journey step may take more than one page (the trust policy, then the role ARN, both belong to
 authorization). The flow keeps the pages in order and says which page shows the first unfinished
 step, so a resumed wizard lands where the live state says it should.
+
+The flow is all a page is given: with it come the Atlas client, how the live status polls, the clocks,
+the journal and the context (settings, sandbox, the way to AWS and Azure). A page never reaches into
+the application, so it can be hosted alone; it asks for another page with messages (`ShowPage`, `GoBack`).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from screens.timing import Sleep
 
 if TYPE_CHECKING:
     from cmkwizard.atlas import AtlasClient
+    from cmkwizard.context import AppContext
     from cmkwizard.journal import Journal
     from screens.step_screen import StepScreen
+    from screens.widgets.status_pane import PollPolicy
 
 
 class RecordableInputs(Protocol):
@@ -49,6 +55,13 @@ class JourneyFlow(Generic[InputsT]):
     state: ProjectState
     clock: Clock
     sleep: Sleep
+    client: AtlasClient
+    context: AppContext
+    """Settings, the sandbox and the way to AWS and Azure (``aws_account``, ``azure_key_vault``)."""
+    poll_policy: PollPolicy
+    """How often the live status beside each page reads the project."""
+    wall_clock: Clock
+    """The time people read (the live status' "read at"), which differs from ``clock`` only in the sandbox."""
     run_id: str | None = None
     """The journal's run this flow continues (see `Journey.start`)."""
     cloud: CloudSession | None = None
@@ -81,9 +94,9 @@ class JourneyFlow(Generic[InputsT]):
         keys = [s.key for s in self.journey.steps]
         return keys.index(page.step_key) + 1, len(keys)
 
-    def run(self, client: AtlasClient) -> JourneyRun[InputsT]:
+    def run(self) -> JourneyRun[InputsT]:
         return self.journey.start(
-            client=client,
+            client=self.client,
             project_id=self.project.id,
             inputs=self.inputs,
             journal=self.journal,

@@ -10,6 +10,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from cmkwizard.atlas.models import Caller, Project
     from cmkwizard.state import ProjectState
+    from screens.flow import Page
 
 
 @dataclass
@@ -36,3 +37,14 @@ class JourneyChosen(Message):
 
 class JourneyDone(Message):
     """The operator closed a journey's summary: back to the project home."""
+
+
+@dataclass
+class ShowPage(Message):
+    """A journey page is done, or the operator chose a step: show `page` of the same journey in its place."""
+
+    page: Page
+
+
+class GoBack(Message):
+    """The operator pressed a page's Back button: the same as escape."""

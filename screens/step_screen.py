@@ -7,6 +7,9 @@ of the page, however long it is.
 A page validates what the operator typed (`collect_inputs`), may ask for confirmation, then runs its
 step's idempotent `apply` in a worker while progress and countdowns show under the page. Escape
 cancels a running step; otherwise it goes back a page.
+
+Everything a page needs comes with its flow (the client, the polling policy, the clocks, the journal);
+it moves to another page by posting `ShowPage` or `GoBack`, which the application (or a test host) handles.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from textual.widgets import Button, Collapsible, Footer, Header, Static
 from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepError, StepView
 from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, Confirmation, confirmation, describe_change
 from screens.base import WizardScreen
+from screens.messages import GoBack, ShowPage
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.field import Field
@@ -127,8 +131,7 @@ class StepScreen(WizardScreen):
         return f"**{step_header(number, total, self.page.title)}**\n\n{self.step.help}"
 
     def compose(self) -> ComposeResult:
-        wizard = self.wizard
-        assert wizard.client is not None
+        flow = self.flow
         yield Header()
         with Horizontal(id="step-header"):
             yield Static("", id="step-header-title")
@@ -150,12 +153,12 @@ class StepScreen(WizardScreen):
                     yield Button(self.APPLY_LABEL, id="apply", variant="primary")
                     yield Button("Back", id="back")
             yield StatusPane(
-                wizard.client,
-                self.flow.project.id,
-                clock=self.flow.clock,
-                wall_clock=wizard.context.wall_clock,
-                policy=wizard.poll_policy,
-                initial=self.flow.state,
+                flow.client,
+                flow.project.id,
+                clock=flow.clock,
+                wall_clock=flow.wall_clock,
+                policy=flow.poll_policy,
+                initial=flow.state,
             )
         yield Footer(compact=True)
 
@@ -253,7 +256,7 @@ class StepScreen(WizardScreen):
     @on(StepList.Chosen)
     def _step_chosen(self, event: StepList.Chosen) -> None:
         if not self.running:
-            self.wizard.show_page(self.flow.first_page_of(event.step_key))
+            self.post_message(ShowPage(self.flow.first_page_of(event.step_key)))
 
     # --- back and apply ---------------------------------------------------------------------------
 
@@ -267,12 +270,12 @@ class StepScreen(WizardScreen):
         previous = self.flow.neighbour(self.page.key, -1)
         if previous is None:
             return False
-        self.wizard.show_page(previous)
+        self.post_message(ShowPage(previous))
         return True
 
     @on(Button.Pressed, "#back")
-    async def _back_pressed(self) -> None:
-        await self.wizard.action_back()
+    def _back_pressed(self) -> None:
+        self.post_message(GoBack())
 
     @on(Button.Pressed, "#apply")
     def action_apply(self) -> None:
@@ -333,9 +336,7 @@ class StepScreen(WizardScreen):
         With ``asking_again``, ChangedSinceConfirmed carrying a new confirmation is raised for the caller to
         ask it.
         """
-        client = self.wizard.client
-        assert client is not None
-        run = self.flow.run(client)
+        run = self.flow.run()
         self.query_one("#step-error", ErrorPanel).clear()
         self._set_running(True)
         try:
@@ -376,11 +377,9 @@ class StepScreen(WizardScreen):
 
     async def _report_stop(self) -> None:
         """Say where the stopped step left the project, from a fresh read."""
-        client = self.wizard.client
-        assert client is not None
         panel = self.query_one("#step-error", ErrorPanel)
         try:
-            state = await self.flow.run(client).read_state()
+            state = await self.flow.run().read_state()
         except Exception as err:  # the read itself failed: that is what the operator needs to know
             panel.show(err)
             return
@@ -403,9 +402,9 @@ class StepScreen(WizardScreen):
         following = self.flow.neighbour(self.page.key, 1)
         step_finished = self.flow.view(self.page.step_key).finished
         if following is not None and (following.step_key == self.page.step_key or step_finished):
-            self.wizard.show_page(following)
+            self.post_message(ShowPage(following))
         else:
-            self.wizard.show_page(self.flow.resume_page())
+            self.post_message(ShowPage(self.flow.resume_page()))
 
     def _progress(self, event: ProgressEvent) -> None:
         self.query_one("#step-progress", ProgressLine).show(event)

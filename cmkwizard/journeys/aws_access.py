@@ -367,7 +367,7 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
         def explain(err: Exception, attempt: int, elapsed: float) -> str:
             detail = getattr(err, "detail", None) or str(err)
             repeated = len(failures) >= 2 and len(set(failures[-3:])) == 1
-            if elapsed < timing.authorize_suspicious_after or not repeated:
+            if elapsed < timing.access_suspicious_after or not repeated:
                 why = "the trust policy was just changed" if changed else "IAM changes take time to reach Atlas"
                 return f"IAM propagation: Atlas cannot assume {arn} yet ({why}); attempt {attempt} failed"
             if checked:
@@ -396,7 +396,7 @@ role or merge the Atlas statement into its trust policy, keeping every other sta
                 lambda: run.client.authorize_aws_role(run.project_id, role.role_id, arn),
                 should_retry=should_retry,
                 explain=explain,
-                budget=timing.authorize_budget,
+                budget=timing.access_budget,
                 backoff=Backoff(timing.first_retry, timing.max_retry),
             )
         except AtlasError as err:

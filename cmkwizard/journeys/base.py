@@ -235,12 +235,16 @@ def no_progress(event: ProgressEvent) -> None:
 
 @dataclass(frozen=True)
 class Timing:
-    """How long waits and retries last and how often they poll, in (simulated) seconds."""
+    """How long waits and retries last and how often they poll, in (simulated) seconds.
 
-    authorize_budget: float = 240.0
-    """Retrying CANNOT_ASSUME_ROLE while IAM propagates."""
-    authorize_suspicious_after: float = 60.0
-    """Identical authorization failures for this long look like a misconfiguration, not propagation."""
+    A provider's journeys use its own timings (``cmkwizard.journeys.providers.timing_for``): how long the
+    access Atlas is given takes to be honoured, or Atlas to find the key usable, differs between clouds.
+    """
+
+    access_budget: float = 240.0
+    """Retrying while the access just given to Atlas propagates (an IAM role's trust policy, for AWS)."""
+    access_suspicious_after: float = 60.0
+    """Identical access failures for this long look like a misconfiguration, not propagation."""
     enable_budget: float = 180.0
     """Retrying transient errors of the encryption-at-rest PATCH."""
     valid_budget: float = 180.0
@@ -402,7 +406,13 @@ class DryRun:
 
 class Journey(Generic[InputsT]):
     def __init__(
-        self, name: str, steps: Sequence[Step[InputsT]], *, title: str = "", observers: Sequence[Observer] = ()
+        self,
+        name: str,
+        steps: Sequence[Step[InputsT]],
+        *,
+        title: str = "",
+        observers: Sequence[Observer] = (),
+        timing: Timing | None = None,
     ) -> None:
         keys = [s.key for s in steps]
         if len(set(keys)) != len(keys):
@@ -412,6 +422,8 @@ class Journey(Generic[InputsT]):
         self.steps = tuple(steps)
         self.observers = tuple(observers_by_name(observers).values())
         """Read with the state before every step is judged (see ``cmkwizard.journeys.observe``)."""
+        self.timing = timing or Timing()
+        """How long this journey's runs wait and retry (its provider's timings)."""
 
     def step(self, key: str) -> Step[InputsT]:
         for step in self.steps:
@@ -453,6 +465,7 @@ class Journey(Generic[InputsT]):
     ) -> JourneyRun[InputsT]:
         """A run of this journey: ``run_id``, else the journey's open run in the journal, else a new one."""
         run_id = run_id or journal.open_run(self.name) or journal.start_run(self.name, inputs.to_record())
+        kwargs.setdefault("timing", self.timing)
         return JourneyRun(
             journey_name=self.name, journal=journal, inputs=inputs, run_id=run_id, observers=self.observers, **kwargs
         )

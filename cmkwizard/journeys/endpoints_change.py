@@ -7,19 +7,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
-from cmkwizard.aws import regions as aws_regions
-from cmkwizard.azure import regions as azure_regions
 from cmkwizard.journeys.base import Journey
 from cmkwizard.journeys.inputs import to_record
 from cmkwizard.journeys.private_endpoints import PrivateEndpointsStep, endpoints_by_region
-from cmkwizard.journeys.providers import key_config, provider_label
+from cmkwizard.journeys.providers import key_config, key_provider, provider_label, timing_for
 from cmkwizard.journeys.registry import Offer
 from cmkwizard.journeys.summary import SummaryStep, describe_setup
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
-REGION_PARSERS = {PROVIDER_AWS: aws_regions.to_atlas_region, PROVIDER_AZURE: azure_regions.to_atlas_region}
 REGION_EXAMPLES = {PROVIDER_AWS: "eu-west-1", PROVIDER_AZURE: "US_EAST_2 or eastus2"}
 """How an operator may write a region of each provider (each parser accepts both spellings)."""
 
@@ -36,7 +33,7 @@ class EndpointInputs:
 
     def set_private_endpoint_regions(self, texts: Iterable[str]) -> tuple[str, ...]:
         """Regions in any spelling the provider accepts; an empty choice asks for no endpoint."""
-        parse = REGION_PARSERS[self.provider]
+        parse = key_provider(self.provider).to_atlas_region
         regions = tuple(dict.fromkeys(parse(t) for t in texts if t.strip()))
         self.private_endpoint_regions = regions
         self.require_private_networking = bool(regions)
@@ -55,6 +52,7 @@ def endpoints_journey(provider: str) -> Journey[EndpointInputs]:
         journey_name(provider),
         [PrivateEndpointsStep(provider), SummaryStep(provider, describe_setup(provider))],
         title=f"Add or remove private endpoints to {provider_label(provider)}",
+        timing=timing_for(provider),
     )
 
 

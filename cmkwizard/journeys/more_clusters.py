@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard.journeys.base import Journey
 from cmkwizard.journeys.clusters import ClustersStep, choose_clusters, eligibility_table
 from cmkwizard.journeys.inputs import to_record
-from cmkwizard.journeys.providers import key_config, provider_label
+from cmkwizard.journeys.providers import key_config, provider_label, timing_for
 from cmkwizard.journeys.registry import Offer
 from cmkwizard.journeys.summary import SummaryStep, describe_setup
 
@@ -40,6 +40,7 @@ def more_clusters_journey(provider: str) -> Journey[ClusterInputs]:
         journey_name(provider),
         [ClustersStep(provider), SummaryStep(provider, describe_setup(provider))],
         title=f"Encrypt more clusters with the {provider_label(provider)} key",
+        timing=timing_for(provider),
     )
 
 

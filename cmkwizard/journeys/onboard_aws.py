@@ -16,6 +16,7 @@ from cmkwizard.journeys.base import Journey
 from cmkwizard.journeys.clusters import ClustersStep, eligibility_table
 from cmkwizard.journeys.eligibility import Eligibility
 from cmkwizard.journeys.private_endpoints import PrivateEndpointsStep
+from cmkwizard.journeys.providers import timing_for
 from cmkwizard.journeys.summary import SummaryStep, describe_setup
 from cmkwizard.state import ProjectState
 
@@ -36,6 +37,7 @@ ONBOARD_AWS: Journey[OnboardAwsInputs] = Journey(
         SummaryStep(PROVIDER_AWS, describe_setup(PROVIDER_AWS)),
     ],
     title="Onboard with AWS KMS",
+    timing=timing_for(PROVIDER_AWS),
 )
 
 

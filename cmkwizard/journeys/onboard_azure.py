@@ -13,6 +13,7 @@ from cmkwizard.journeys.azure_inputs import JOURNEY_NAME, OnboardAzureInputs
 from cmkwizard.journeys.azure_key import AzureKeyStep
 from cmkwizard.journeys.base import Journey
 from cmkwizard.journeys.clusters import ClustersStep
+from cmkwizard.journeys.providers import timing_for
 from cmkwizard.journeys.summary import SummaryStep, describe_setup
 
 __all__ = ["ONBOARD_AZURE", "OnboardAzureInputs"]
@@ -28,4 +29,5 @@ ONBOARD_AZURE: Journey[OnboardAzureInputs] = Journey(
         SummaryStep(PROVIDER_AZURE, describe_setup(PROVIDER_AZURE)),
     ],
     title="Onboard with Azure Key Vault",
+    timing=timing_for(PROVIDER_AZURE),
 )

@@ -20,10 +20,6 @@ from cmkwizard.atlas.models import (
     ENDPOINT_INITIATING,
     ENDPOINT_PENDING_ACCEPTANCE,
     ENDPOINT_PENDING_RECREATION,
-    PROVIDER_AWS,
-    PROVIDER_AZURE,
-    AwsKmsPatch,
-    AzureKeyVaultPatch,
     PrivateEndpoint,
 )
 from cmkwizard.journeys import calls
@@ -39,7 +35,7 @@ from cmkwizard.journeys.base import (
     StepView,
 )
 from cmkwizard.journeys.clusters import project_ready
-from cmkwizard.journeys.providers import CONFIG_FIELDS, key_config, provider_label
+from cmkwizard.journeys.providers import PENDING_ACCEPTANCE, PROVIDERS, key_config, key_provider, provider_label
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import endpoints_part
 
@@ -89,12 +85,9 @@ def explain_endpoint(endpoint: PrivateEndpoint) -> str:
         return f"{region}: INITIATING, Atlas is creating it (this takes a few minutes)"
     if status == ENDPOINT_PENDING_ACCEPTANCE:
         name = endpoint.private_endpoint_connection_name or "(name not reported yet)"
-        if endpoint.cloud_provider == PROVIDER_AZURE:
-            return (
-                f"{region}: PENDING_ACCEPTANCE, approve the private endpoint connection {name} on the key vault "
-                "(Networking > Private endpoint connections); Atlas notices an approval within about 3 minutes"
-            )
-        return f"{region}: PENDING_ACCEPTANCE, waiting for the endpoint service to accept connection {name}"
+        provider = PROVIDERS.get(endpoint.cloud_provider or "")
+        pending = provider.pending_acceptance if provider else PENDING_ACCEPTANCE
+        return f"{region}: PENDING_ACCEPTANCE, " + pending.format(name=name)
     if status == ENDPOINT_FAILED:
         return (
             f"{region}: FAILED ({endpoint.error_message or 'Atlas gave no error message'}); remove it and create "
@@ -196,7 +189,7 @@ still provisioning: the wizard waits and retries.
         regions = wanted_regions(state, inputs, self.provider)
         planned: list[PlannedCall] = []
         if (regions or inputs.require_private_networking) and not _requires_private_networking(state, self.provider):
-            body = {CONFIG_FIELDS[self.provider]: {"requirePrivateNetworking": True}}
+            body = {key_provider(self.provider).config_field: {"requirePrivateNetworking": True}}
             planned.append(
                 calls.update_encryption_at_rest(
                     state.project_id, body, "Require private networking (encryption stays enabled)"
@@ -238,14 +231,13 @@ still provisioning: the wizard waits and retries.
     async def _require_private_networking(self, run: JourneyRun[Any], progress: Progress) -> None:
         progress(ProgressEvent(self.key, "Requiring private networking to the key service (encryption stays enabled)"))
 
-        async def require() -> object:
-            if self.provider == PROVIDER_AWS:
-                patch = AwsKmsPatch(require_private_networking=True)
-                return await run.client.update_encryption_at_rest(run.project_id, aws_kms=patch)
-            vault = AzureKeyVaultPatch(require_private_networking=True)
-            return await run.client.update_encryption_at_rest(run.project_id, azure_key_vault=vault)
+        provider = key_provider(self.provider)
 
-        body = {CONFIG_FIELDS[self.provider]: {"requirePrivateNetworking": True}}
+        async def require() -> object:
+            patch = provider.patch(require_private_networking=True)
+            return await run.client.update_encryption_at_rest(run.project_id, **patch)
+
+        body = {provider.config_field: {"requirePrivateNetworking": True}}
         try:
             await retry_while(
                 run,

@@ -1,21 +1,21 @@
-"""What generic journey code knows about a key provider: its name, and its part of the project's configuration.
+"""What generic journey code knows about a key provider, through one interface: ``KeyProvider``.
 
 Atlas keeps one configuration per provider (``awsKms``, ``azureKeyVault``); generic steps and pages read
-it through ``key_config`` and never reach for a provider's own fields.
+it through ``key_config``, change it through ``KeyProvider.patch``, parse regions and wait with the
+provider's own rules, and never reach for a provider's own fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE, EncryptionAtRest
-
-PROVIDER_LABELS = {PROVIDER_AWS: "AWS KMS", PROVIDER_AZURE: "Azure Key Vault"}
-CONFIG_FIELDS = {PROVIDER_AWS: "awsKms", PROVIDER_AZURE: "azureKeyVault"}
-
-
-def provider_label(provider: str) -> str:
-    return PROVIDER_LABELS.get(provider, provider)
+from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE, AwsKmsPatch, AzureKeyVaultPatch, EncryptionAtRest
+from cmkwizard.aws import regions as aws_regions
+from cmkwizard.azure import regions as azure_regions
+from cmkwizard.journeys.aws_inputs import atlas_partition, usable_region
+from cmkwizard.journeys.base import Timing
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class KeyConfig:
     require_private_networking: bool
     legacy_credentials: bool
     """Atlas reaches the key with long-lived credentials (IAM user access keys, an app secret), not a role."""
+    region: str | None = None
+    """The region the key lives in (Atlas form), for providers whose keys live in a region."""
 
     @property
     def label(self) -> str:
@@ -43,33 +45,125 @@ class KeyConfig:
         return f"{self.label}: key {self.key} in {self.location}, valid {self.valid}{private}"
 
 
+def _aws_config(encryption: EncryptionAtRest) -> KeyConfig:
+    kms = encryption.aws_kms
+    return KeyConfig(
+        PROVIDER_AWS,
+        kms.enabled,
+        kms.customer_master_key_id,
+        kms.region,
+        kms.valid,
+        bool(kms.require_private_networking),
+        kms.uses_legacy_credentials,
+        region=kms.region,
+    )
+
+
+def _azure_config(encryption: EncryptionAtRest) -> KeyConfig:
+    akv = encryption.azure_key_vault
+    return KeyConfig(
+        PROVIDER_AZURE,
+        akv.enabled,
+        akv.key_identifier,
+        f"key vault {akv.key_vault_name}" if akv.key_vault_name else None,
+        akv.valid,
+        bool(akv.require_private_networking),
+        akv.uses_legacy_credentials,
+    )
+
+
+PENDING_ACCEPTANCE = "waiting for the endpoint service to accept connection {name}"
+
+
+def _any_region(region: str, atlas_base_url: str) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class KeyProvider:
+    """A key provider as generic journeys and pages see it."""
+
+    name: str
+    """Atlas' name for it: AWS, AZURE."""
+    label: str
+    config_field: str
+    """The block of the project's encryption-at-rest configuration that holds its settings."""
+    read_config: Callable[[EncryptionAtRest], KeyConfig]
+    patch_argument: str
+    """The keyword of ``AtlasClient.update_encryption_at_rest`` that sends its block."""
+    patch_type: Callable[..., Any]
+    to_atlas_region: Callable[[str], str]
+    """A region in any spelling the provider uses, in Atlas' form (InputError otherwise)."""
+    timing: Timing
+    offers_region: Callable[[str, str], bool] = _any_region
+    """Whether an Atlas deployment (its base URL) can use keys and endpoints in a region (Atlas form)."""
+    pending_acceptance: str = PENDING_ACCEPTANCE
+    """What an endpoint in PENDING_ACCEPTANCE waits for (``{name}``: its connection's name)."""
+
+    def patch(self, **fields: Any) -> dict[str, Any]:
+        """Keyword arguments of ``AtlasClient.update_encryption_at_rest`` that change ``fields`` of its block."""
+        return {self.patch_argument: self.patch_type(**fields)}
+
+
+def _aws_offers_region(region: str, atlas_base_url: str) -> bool:
+    return usable_region(region, atlas_partition(atlas_base_url))
+
+
+PROVIDERS: dict[str, KeyProvider] = {
+    PROVIDER_AWS: KeyProvider(
+        PROVIDER_AWS,
+        "AWS KMS",
+        "awsKms",
+        _aws_config,
+        "aws_kms",
+        AwsKmsPatch,
+        aws_regions.to_atlas_region,
+        # IAM: a new role or trust policy takes seconds to a few minutes to be honoured (access_budget).
+        Timing(),
+        offers_region=_aws_offers_region,
+    ),
+    PROVIDER_AZURE: KeyProvider(
+        PROVIDER_AZURE,
+        "Azure Key Vault",
+        "azureKeyVault",
+        _azure_config,
+        "azure_key_vault",
+        AzureKeyVaultPatch,
+        azure_regions.to_atlas_region,
+        # A role assignment on the vault takes up to 10 minutes to be honoured; until then Atlas cannot wrap
+        # with the key and reports it not valid.
+        Timing(valid_budget=600.0),
+        pending_acceptance=(
+            "approve the private endpoint connection {name} on the key vault (Networking > Private endpoint "
+            "connections); Atlas notices an approval within about 3 minutes"
+        ),
+    ),
+}
+PROVIDER_LABELS = {name: provider.label for name, provider in PROVIDERS.items()}
+CONFIG_FIELDS = {name: provider.config_field for name, provider in PROVIDERS.items()}
+
+
+def key_provider(name: str) -> KeyProvider:
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        raise ValueError(f"unknown key provider {name!r}; expected one of {', '.join(PROVIDERS)}") from None
+
+
+def provider_label(provider: str) -> str:
+    return PROVIDER_LABELS.get(provider, provider)
+
+
+def timing_for(provider: str) -> Timing:
+    """How long a journey with ``provider``'s key waits and retries."""
+    return key_provider(provider).timing
+
+
 def key_config(encryption: EncryptionAtRest, provider: str) -> KeyConfig:
-    if provider == PROVIDER_AWS:
-        kms = encryption.aws_kms
-        return KeyConfig(
-            provider,
-            kms.enabled,
-            kms.customer_master_key_id,
-            kms.region,
-            kms.valid,
-            bool(kms.require_private_networking),
-            kms.uses_legacy_credentials,
-        )
-    if provider == PROVIDER_AZURE:
-        akv = encryption.azure_key_vault
-        return KeyConfig(
-            provider,
-            akv.enabled,
-            akv.key_identifier,
-            f"key vault {akv.key_vault_name}" if akv.key_vault_name else None,
-            akv.valid,
-            bool(akv.require_private_networking),
-            akv.uses_legacy_credentials,
-        )
-    raise ValueError(f"unknown key provider {provider!r}; expected one of {', '.join(PROVIDER_LABELS)}")
+    return key_provider(provider).read_config(encryption)
 
 
 def active_config(encryption: EncryptionAtRest) -> KeyConfig | None:
     """The configuration of the provider the project uses, or None when none (or one the wizard does not know)."""
     provider = encryption.active_provider
-    return key_config(encryption, provider) if provider in PROVIDER_LABELS else None
+    return key_config(encryption, provider) if provider in PROVIDERS else None

@@ -40,7 +40,7 @@ class AuthorizeScreen(StepScreen):
         """The role's ARN, refused here when the Atlas deployment cannot use it or the wizard cannot manage it."""
         inputs = self.flow.inputs
         managed_by = aws_account_id(self.flow) if inputs.manage_trust_policy and aws_account(self.flow) else None
-        partition = atlas_partition(self.wizard.context.settings.base_url.value)
+        partition = atlas_partition(self.flow.context.settings.base_url.value)
         return check_role(text, aws_account_id(self.flow), partition, managed_by)
 
     def describe(self, view: StepView) -> str:

@@ -45,11 +45,11 @@ class KeyScreen(StepScreen):
     @property
     def partition(self) -> str:
         """The AWS partition the Atlas deployment can use keys in."""
-        return atlas_partition(self.wizard.context.settings.base_url.value)
+        return atlas_partition(self.flow.context.settings.base_url.value)
 
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
-        settings = self.wizard.context.settings
+        settings = self.flow.context.settings
         current = self.flow.state.encryption.aws_kms  # a project already configured offers its key
         region = inputs.region or current.region or (settings.aws_region.value if settings.aws_region else "")
         yield Field(
@@ -68,7 +68,7 @@ class KeyScreen(StepScreen):
             hint="A key in another AWS account needs its full key ARN.",
             validators=[ParsedBy(self._parse_key)],
         )
-        yield AwsPanel(self.flow, self.wizard.context.aws_account, region or None)
+        yield AwsPanel(self.flow, self.flow.context.aws_account, region or None)
         with Horizontal(classes="actions"):
             yield Button(
                 "List keys in this region", id="list-keys", compact=True, disabled=aws_account(self.flow) is None

@@ -41,7 +41,7 @@ class TrustPolicyScreen(StepScreen):
         yield Static("", id="existing-policy-error", classes="field-error")
         with Horizontal(classes="actions"):
             yield Button("Merge", id="merge", compact=True)
-        yield AwsPanel(self.flow, self.wizard.context.aws_account)
+        yield AwsPanel(self.flow, self.flow.context.aws_account)
         yield TickBox(
             "Let the wizard create the IAM role, or merge this statement into its trust policy, when authorizing",
             value=self.flow.inputs.manage_trust_policy,

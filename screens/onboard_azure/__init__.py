@@ -6,20 +6,19 @@ from __future__ import annotations
 from cmkwizard.journeys.azure_inputs import JOURNEY_NAME
 from screens.flow import Page
 from screens.journey_pages import register_pages
-from screens.onboard_aws.clusters import ClustersScreen
-from screens.onboard_aws.summary import SummaryScreen
 from screens.onboard_azure.access import AccessScreen
 from screens.onboard_azure.enable import AzureEnableScreen
 from screens.onboard_azure.endpoints import AzureEndpointsScreen
 from screens.onboard_azure.key import KeyScreen
+from screens.pages import CLUSTERS, SUMMARY
 
 PAGES = (
     Page("access", "access", "Atlas service principal", AccessScreen),
     Page("key", "key", "Key and vault", KeyScreen),
     Page("enable", "enable", "Enable the project", AzureEnableScreen),
-    Page("clusters", "clusters", "Clusters", ClustersScreen),
+    CLUSTERS,
     Page("private_endpoints", "private_endpoints", "Private endpoints", AzureEndpointsScreen),
-    Page("summary", "summary", "Summary", SummaryScreen),
+    SUMMARY,
 )
 
 register_pages(JOURNEY_NAME, PAGES)

@@ -47,8 +47,8 @@ class AccessScreen(StepScreen):
         yield CommandBlock(access_commands(inputs), title="Run in Azure (az CLI)", id="access-commands")
         yield Static(plain(REVOKED_ACCESS), id="revoked-access", classes="muted section")
         if legacy is not None:  # above the fields: the page opens scrolled to its end, where the fields are
-            yield LegacyAppPanel(self.flow, self.wizard.context, legacy)
-        sandbox = self.wizard.context.sandbox  # what the commands would print, under each field
+            yield LegacyAppPanel(self.flow, self.flow.context, legacy)
+        sandbox = self.flow.context.sandbox  # what the commands would print, under each field
         yield Field(
             "Tenant ID",
             id="tenant",

@@ -1,20 +1,27 @@
-"""Page 3: enable encryption at rest with the azureKeyVault block, showing the configuration before and after."""
+"""Enabling the project with Azure Key Vault: the neutral enable page with the azureKeyVault block, and the
+move from an app registration's secret to Atlas' service principal."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.content import Content
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Checkbox
 
-from cmkwizard.journeys.azure_enable import planned_change
+from cmkwizard.atlas.models import PROVIDER_AZURE
+from cmkwizard.journeys.azure_enable import AzureKeyVaultChange, planned_change
 from cmkwizard.journeys.base import StepView
-from screens.onboard_aws.enable import EnableScreen, before_after
+from screens.pages.enable import EnableScreen
 from screens.widgets.ticks import TickBox
 
 MOVE_LABEL = "Move to the service principal"
 
 
 class AzureEnableScreen(EnableScreen):
+    PROVIDER = PROVIDER_AZURE
+    NOT_READY = "Set up Atlas' access and choose the key first."
+
+    def planned_change(self) -> AzureKeyVaultChange | None:
+        return planned_change(self.flow.state, self.flow.inputs)
+
     def compose_page(self) -> ComposeResult:
         akv = self.flow.state.encryption.azure_key_vault
         if akv.uses_legacy_credentials:  # the choice comes first: it is what this page changes
@@ -23,19 +30,10 @@ class AzureEnableScreen(EnableScreen):
                 value=self.flow.inputs.confirm_legacy_migration,
                 id="legacy-migration",
             )
-        card = Static("", id="before-after", classes="card")
-        card.border_title = "Azure Key Vault configuration: now → after"
-        yield card
+        yield from super().compose_page()
 
     def update_page(self, view: StepView) -> None:
-        change = planned_change(self.flow.state, self.flow.inputs)
-        card = self.query_one("#before-after", Static)
-        if change is None:
-            card.update("Set up Atlas' access and choose the key first.")
-        elif not change.changed:
-            card.update(Content("Nothing to change; the wizard only waits for Atlas to report valid: true."))
-        else:
-            card.update(before_after(change))
+        super().update_page(view)
         if self.flow.state.encryption.azure_key_vault.uses_legacy_credentials:
             self.query_one("#apply", Button).label = MOVE_LABEL
 

@@ -7,8 +7,8 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Static
 
 from cmkwizard.journeys.azure_endpoints import IMMUTABLE_NOTE
-from screens.onboard_aws.endpoints import EndpointsScreen
 from screens.onboard_azure.azure_panel import AzurePanel, azure_vault
+from screens.pages.endpoints import EndpointsScreen
 from screens.widgets.ticks import TickBox
 
 
@@ -20,7 +20,7 @@ class AzureEndpointsScreen(EndpointsScreen):
             + IMMUTABLE_NOTE.replace("**", ""),
             classes="muted section",
         )
-        yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
+        yield AzurePanel(self.flow, self.flow.context.azure_key_vault)
         yield TickBox(
             "Approve Atlas' connections on the vault with my Azure credentials",
             value=self.flow.inputs.approve_endpoints,

@@ -23,7 +23,7 @@ class KeyScreen(StepScreen):
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
         current = self.flow.state.encryption.azure_key_vault  # a configured project offers its values
-        sandbox = self.wizard.context.sandbox  # the sandbox's answers, under each field
+        sandbox = self.flow.context.sandbox  # the sandbox's answers, under each field
         yield Field(
             "Azure environment",
             id="environment",
@@ -56,7 +56,7 @@ class KeyScreen(StepScreen):
             hint=f"In the sandbox: resource group {sandbox.azure_resource_group}." if sandbox else "",
             validators=[ParsedBy(validate_resource_group)],
         )
-        yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
+        yield AzurePanel(self.flow, self.flow.context.azure_key_vault)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -65,7 +65,7 @@ async def test_wrong_external_id_without_aws_credentials_retries_then_says_misco
     assert waits[0].message.startswith("IAM propagation")
     assert waits[-1].message.startswith("Misconfiguration")
     # The retries lasted about the configured budget of simulated time, not real time.
-    assert run.timing.authorize_budget - 60 <= (waits[-1].waiting_until - waits[0].waiting_until).total_seconds()
+    assert run.timing.access_budget - 60 <= (waits[-1].waiting_until - waits[0].waiting_until).total_seconds()
 
 
 async def test_wrong_external_id_with_aws_credentials_is_diagnosed_before_asking_atlas(world):

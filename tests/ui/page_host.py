@@ -66,7 +66,7 @@ class PageHost(WizardApp):
 
     async def on_mount(self, event: events.Mount) -> None:
         event.prevent_default()  # no connect screen: the page is the first screen
-        await self.open_client()
+        client = await self.open_client()
         self.flow = JourneyFlow(
             journey=self.JOURNEY,
             pages=self.PAGES,
@@ -76,6 +76,10 @@ class PageHost(WizardApp):
             state=self._state,
             clock=self.context.clock,
             sleep=no_sleep,
+            client=client,
+            context=self.context,
+            poll_policy=self.poll_policy,
+            wall_clock=self.context.wall_clock,
         )
         self.show_page(self.flow.page(self._page))
 

@@ -10,9 +10,9 @@ from textual.widgets import DataTable
 
 from cmkwizard.sandbox.atlas_sim.store import AwsKms, AzureKeyVault
 from cmkwizard.sandbox.cloud_seed import MULTI_REGION_KEY_ALIAS
-from screens.onboard_aws.clusters import ClustersScreen
 from screens.onboard_aws.enable import EnableScreen
 from screens.onboard_azure.enable import AzureEnableScreen
+from screens.pages.clusters import ClustersScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import (

@@ -10,13 +10,13 @@ from textual.widgets import Checkbox, OptionList
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.onboard_aws.authorize import AuthorizeScreen
-from screens.onboard_aws.clusters import ClustersScreen
-from screens.onboard_aws.enable import EnableScreen
-from screens.onboard_aws.endpoints import EndpointsScreen
 from screens.onboard_aws.key import KeyScreen
 from screens.onboard_aws.role import RoleScreen
-from screens.onboard_aws.summary import SummaryScreen
 from screens.onboard_aws.trust import TrustPolicyScreen
+from screens.pages.clusters import ClustersScreen
+from screens.pages.enable import EnableScreen
+from screens.pages.endpoints import EndpointsScreen
+from screens.pages.summary import SummaryScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.status_pane import PollPolicy

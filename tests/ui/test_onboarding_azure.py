@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Input
 
-from screens.onboard_aws.clusters import ClustersScreen
-from screens.onboard_aws.summary import SummaryScreen
 from screens.onboard_azure.access import AccessScreen
 from screens.onboard_azure.enable import AzureEnableScreen
 from screens.onboard_azure.endpoints import AzureEndpointsScreen
 from screens.onboard_azure.key import KeyScreen
+from screens.pages.clusters import ClustersScreen
+from screens.pages.summary import SummaryScreen
 from tests.support.vault_challenges import forget_vault_challenges
 from tests.ui.support import choose_journey, click, settle, shown
 from tests.ui.test_onboarding import apply, apply_confirmed, error_text, open_home

@@ -1,4 +1,8 @@
-"""Page 7 (optional): private endpoints to AWS KMS, one per region, with their status explained."""
+"""Private endpoints to the key service, one per region, with their status explained (optional in onboarding).
+
+The same page for every provider: the regions are parsed and offered by the provider's rules
+(``KeyProvider``); a provider's own page adds what differs (Azure: the approval on the vault).
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,13 @@ from cmkwizard.atlas.models import (
     ENDPOINT_FAILED,
     ENDPOINT_PENDING_ACCEPTANCE,
     ENDPOINT_PENDING_RECREATION,
-    PROVIDER_AWS,
     PrivateEndpoint,
 )
-from cmkwizard.aws.errors import InputError
-from cmkwizard.journeys.aws_inputs import atlas_partition, usable_region
+from cmkwizard.errors import InputError
 from cmkwizard.journeys.base import StepView
-from cmkwizard.journeys.endpoints_change import REGION_EXAMPLES, REGION_PARSERS
+from cmkwizard.journeys.endpoints_change import REGION_EXAMPLES
 from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_private_endpoint, wanted_regions
-from cmkwizard.journeys.providers import key_config, provider_label
+from cmkwizard.journeys.providers import KeyProvider, key_config, key_provider, provider_label
 from screens.step_screen import StepScreen
 from screens.widgets.confirm import ConfirmModal
 from screens.widgets.field import Field, ParsedBy
@@ -49,6 +51,10 @@ class EndpointsScreen(StepScreen):
     def provider(self) -> str:
         return self.step.provider
 
+    @property
+    def key_provider(self) -> KeyProvider:
+        return key_provider(self.provider)
+
     def compose_page(self) -> ComposeResult:
         yield Static(INTRO.format(label=provider_label(self.provider)), classes="muted section")
         yield Static("Regions", classes="section-title")
@@ -58,7 +64,7 @@ class EndpointsScreen(StepScreen):
             id="extra-region",
             placeholder=REGION_EXAMPLES[self.provider],
             hint="Press enter to add it to the list.",
-            validators=[ParsedBy(REGION_PARSERS[self.provider])],
+            validators=[ParsedBy(self.key_provider.to_atlas_region)],
             optional=True,
         )
         yield Static("Endpoints Atlas has", classes="section-title")
@@ -82,15 +88,14 @@ class EndpointsScreen(StepScreen):
         state, inputs = self.flow.state, self.flow.inputs
         chosen = set(wanted_regions(state, inputs, self.provider))
         candidates = {*chosen, *(e.region_name for e in state.endpoints_for(self.provider))}
-        if self.provider == PROVIDER_AWS:  # an AWS key lives in a region; an Azure key in a vault
-            key_region = getattr(inputs, "region", None) or key_config(state.encryption, self.provider).location
-            if key_region:
-                candidates.add(key_region)
+        key_region = getattr(inputs, "region", None) or key_config(state.encryption, self.provider).region
+        if key_region:  # where the provider's keys live in a region, the key's region is offered
+            candidates.add(key_region)
         for cluster in state.clusters:
             candidates.update(rc.region_name for rc in cluster.region_configs if rc.provider_name == self.provider)
-        if self.provider == PROVIDER_AWS:  # regions this Atlas deployment cannot use are not offered
-            partition = atlas_partition(self.wizard.context.settings.base_url.value)
-            candidates = {r for r in candidates if usable_region(r, partition)}
+        # Regions this Atlas deployment cannot use are not offered.
+        atlas_url = self.flow.context.settings.base_url.value
+        candidates = {r for r in candidates if self.key_provider.offers_region(r, atlas_url)}
         regions = self.query_one("#regions", SelectionList)
         regions.clear_options()
         regions.add_options((region, region, region in chosen) for region in sorted(candidates))
@@ -128,7 +133,7 @@ class EndpointsScreen(StepScreen):
         field = self.query_one("#extra-region", Field)
         if not field.value or not field.check():
             return
-        region = REGION_PARSERS[self.provider](field.value)
+        region = self.key_provider.to_atlas_region(field.value)
         regions = self.query_one("#regions", SelectionList)
         if region not in [regions.get_option_at_index(i).value for i in range(regions.option_count)]:
             regions.add_option((region, region, True))

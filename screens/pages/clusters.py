@@ -1,4 +1,4 @@
-"""Page 6: choose the clusters to encrypt; each one's eligibility, and its progress to IDLE."""
+"""Choosing the clusters to encrypt with the project's key: each one's eligibility, and its progress to IDLE."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, DataTable, Input, Static
 
-from cmkwizard.aws.errors import InputError
+from cmkwizard.errors import InputError
 from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.clusters import eligibility_table
 from cmkwizard.journeys.eligibility import Eligibility
