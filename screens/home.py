@@ -2,14 +2,15 @@
 
 Everything comes through the constructor (the project, its first read, the journey registry, the
 journal, the client and the polling policy), so the screen can be hosted alone. Choosing a journey
-posts `JourneyChosen`; the app starts it, or continues its unfinished run.
+posts `JourneyChosen`; the app starts it, or continues its unfinished run. A journey with an unfinished
+run can be started over instead: once confirmed, that run is closed as abandoned and a new one starts.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -20,6 +21,7 @@ from textual.widgets.option_list import Option
 from cmkwizard.journeys.catalog import project_needs
 from screens.base import WizardScreen
 from screens.messages import JourneyChosen
+from screens.widgets.confirm import ConfirmModal
 from screens.widgets.status_pane import StatusPane
 
 if TYPE_CHECKING:
@@ -39,7 +41,7 @@ def journey_prompt(entry: JourneyEntry, offer: Offer, resumable: bool) -> Conten
     if offer.warning:
         lines.append(Content.from_markup("  [$warning]⚠ $warning[/]", warning=offer.warning))
     if resumable:
-        lines.append(Content.from_markup("  [$accent]continues the unfinished run[/]"))
+        lines.append(Content.from_markup("  [$accent]continues the unfinished run (n: start over)[/]"))
     return Content("\n").join(lines)
 
 
@@ -48,13 +50,17 @@ class HomeScreen(WizardScreen):
     HELP = """\
 The project home shows what the project needs, from its live state, and the journeys that fit it,
 each with the reason it is offered. **up/down** move, **enter** starts the journey, or continues its
-unfinished run with what you typed. A warning means: read it before going on.
+unfinished run with what you typed; **n** starts it over instead (after you confirm, the unfinished run
+is closed as abandoned). A warning means: read it before going on.
 
 The live status on the right is read again regularly; **ctrl+r** reads it now. The same journeys are
 in the command palette (**ctrl+p**). **escape** goes back to the project list.
 """
 
-    BINDINGS = [Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status")]
+    BINDINGS = [
+        Binding("ctrl+r", "refresh_status", "Refresh status", id="refresh-status"),
+        Binding("n", "start_over", "Start over", tooltip="Abandon the unfinished run and start again"),
+    ]
     # Below 100 columns the page's margins narrow so the journeys keep room beside the status pane.
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
 
@@ -123,6 +129,44 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
     def _resumable(self, entry: JourneyEntry) -> bool:
         return self.journal.open_run(entry.journey.name) is not None
 
+    def _highlighted_entry(self) -> JourneyEntry | None:
+        journeys = self.query_one("#journeys", OptionList)
+        if journeys.highlighted is None:
+            return None
+        name = journeys.get_option_at_index(journeys.highlighted).id
+        return self.journeys.get(name) if name else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start_over":
+            entry = self._highlighted_entry()
+            return entry is not None and self._resumable(entry)
+        return True
+
+    @on(OptionList.OptionHighlighted, "#journeys")
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @work(exclusive=True, exit_on_error=False, group="start-over")
+    async def action_start_over(self) -> None:
+        """Abandon the highlighted journey's unfinished run, once confirmed, and start a new one."""
+        entry = self._highlighted_entry()
+        run = self.journal.open_run(entry.journey.name) if entry is not None else None
+        if entry is None or run is None:
+            return
+        confirmed = await self.app.push_screen_wait(
+            ConfirmModal(
+                f"Start {entry.title} over?",
+                f"The unfinished run `{run}` is closed as abandoned. What it already changed stays as it is (the "
+                "live state shows it); what you typed in it is not offered again. The new run starts from the "
+                "project as it is now.",
+                action_label="Start over",
+            )
+        )
+        if not confirmed:
+            return
+        self.journal.abandon_run(entry.journey.name, run)
+        self.post_message(JourneyChosen(entry.name))
+
     @on(StatusPane.Updated)
     def _state_read(self, event: StatusPane.Updated) -> None:
         self.state = event.state
@@ -141,3 +185,5 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
 
     def on_screen_resume(self) -> None:
         self.query_one(StatusPane).resume()
+        self._show()  # a journey may have left an unfinished run, or finished one
+        self.refresh_bindings()

@@ -24,12 +24,15 @@ if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
 INVALID_KEY_WARNING = "Atlas cannot use the project's key (valid: false): diagnose that first"
+KEY_CHECK_WARNING = "Atlas is still checking the key (valid: false until it can encrypt and decrypt with it)"
 
 
 def key_warning(state: ProjectState) -> str | None:
     """The warning every journey carries while Atlas reports the project's key invalid."""
     config = active_config(state.encryption)
-    return INVALID_KEY_WARNING if config is not None and config.valid is False else None
+    if config is None or config.valid is not False:
+        return None
+    return KEY_CHECK_WARNING if state.key_being_checked else INVALID_KEY_WARNING
 
 
 def offer_onboard_aws(state: ProjectState) -> Offer | None:
@@ -133,7 +136,12 @@ def project_needs(state: ProjectState) -> list[str]:
         ]
     if config is None:
         return [f"The project uses {provider} keys, which this wizard does not manage."]
-    if config.valid is False:
+    if config.valid is False and state.key_being_checked:
+        needs = [
+            f"Encrypted with {config.label}; Atlas is still checking the key (valid: false until it can encrypt and "
+            "decrypt with it). The live status shows when it is done."
+        ]
+    elif config.valid is False:
         needs = [
             f"Encrypted with {config.label}, but Atlas cannot use the key (valid: false). Diagnose first: is the "
             "key enabled, may the role still use it, is its region reachable? Journeys warn until it is valid."

@@ -14,9 +14,10 @@ from cmkwizard.context import AppContext
 from cmkwizard.journeys.catalog import JOURNEYS
 from screens.app import WizardApp
 from screens.home import HomeScreen
+from screens.widgets.confirm import ConfirmModal
 from tests.ui.page_host import _unreachable, no_sleep, settings_for_pages
 from tests.ui.states import PROJECT_ID, FixedClock, cluster, endpoint, project_state
-from tests.ui.support import NO_POLLING, settle, shown
+from tests.ui.support import NO_POLLING, choose_journey, click, settle, shown
 
 SIZE = (120, 36)
 
@@ -82,6 +83,38 @@ async def test_a_journey_started_from_the_palette_opens_its_first_page(wizard):
         assert "continues the unfinished run" in str(app.screen.query_one("#journeys").get_option_at_index(0).prompt)
 
 
+@pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
+async def test_a_journey_with_an_unfinished_run_can_be_started_over_once_confirmed(wizard):
+    app = wizard.app()
+    async with app.run_test(size=SIZE) as pilot:
+        home = await open_home(app, pilot)
+        assert "start_over" not in {b.binding.action for b in app.screen.active_bindings.values()}
+        await choose_journey(pilot, "private_endpoints_aws")
+        await pilot.press("escape")
+        await settle(pilot)
+        journey = home.journeys.get("private_endpoints_aws").journey.name
+        first_run = home.journal.open_run(journey)
+        assert first_run is not None
+        assert "n: start over" in str(home.query_one("#journeys").get_option_at_index(0).prompt)
+
+        await pilot.press("n")
+        await pilot.pause()  # the confirmation waits for an answer: no settling until it has one
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("escape")  # cancelled: the run stays open
+        await settle(pilot)
+        assert app.screen is home and home.journal.open_run(journey) == first_run
+
+        await pilot.press("n")
+        await pilot.pause()
+        await click(pilot, "#confirm")
+        await settle(pilot)
+        assert "Step 1 of 2 · Private endpoints" in shown(app, "#step-title")
+        second_run = home.journal.open_run(journey)
+        assert second_run not in (None, first_run)
+        closed = [e["kind"] for e in home.journal.run_entries(first_run)]
+        assert closed[-1] == "run_abandoned"
+
+
 # --- snapshots, from fixed project states (no Atlas call happens) ------------------------------------
 
 
@@ -143,3 +176,19 @@ def test_home(snap_compare, tmp_path, scene):
 def test_home_in_a_small_terminal(snap_compare, tmp_path):
     app = HomeHost(tmp_path, **SCENES["outage"])
     assert snap_compare(app, terminal_size=(80, 24), run_before=settle)
+
+
+@pytest.mark.parametrize(
+    ("checking", "warning"),
+    [(True, "Atlas is still checking the key"), (False, "Atlas cannot use the project's key")],
+)
+async def test_valid_false_is_a_key_being_checked_or_a_key_atlas_cannot_use(tmp_path, checking, warning):
+    app = HomeHost(tmp_path, **SCENES["encrypted_aws"], valid=False, key_being_checked=checking)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        warnings = [offer.warning for _, offer in app.screen.offers()]
+        assert warnings and all(w is not None and w.startswith(warning) for w in warnings), warnings
+        journeys = app.screen.query_one("#journeys")
+        assert warning in str(journeys.get_option_at_index(0).prompt)
+        assert ("still checking" in shown(app, "#needs")) is checking
+        assert ("Diagnose first" in shown(app, "#needs")) is not checking
