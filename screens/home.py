@@ -155,7 +155,7 @@ in the command palette (**ctrl+p**). **escape** goes back to the project list.
             return
         confirmed = await self.app.push_screen_wait(
             ConfirmModal(
-                f"Start {entry.title} over?",
+                f"Start over: {entry.title}?",
                 f"The unfinished run `{run}` is closed as abandoned. What it already changed stays as it is (the "
                 "live state shows it); what you typed in it is not offered again. The new run starts from the "
                 "project as it is now.",
