@@ -53,7 +53,7 @@ class DiagnosisScreen(FailoverPage):
         card = Static("Asking Atlas and KMS what is wrong…", id="diagnosis", classes="card")
         card.border_title = "What is wrong"
         yield card
-        yield AwsPanel(self.flow, self.wizard.context.aws_account)
+        yield AwsPanel(self.flow, self.flow.context.aws_account)
         yield Field(
             "Region to move to",
             id="target",
@@ -63,7 +63,7 @@ class DiagnosisScreen(FailoverPage):
             validators=[ParsedBy(to_aws_region)],
             optional=True,
         )
-        if self.wizard.context.sandbox is not None:
+        if self.flow.context.sandbox is not None:
             yield from self.compose_drill_controls()
 
     def compose_drill_controls(self) -> ComposeResult:
@@ -95,7 +95,7 @@ class DiagnosisScreen(FailoverPage):
     @work(exclusive=True, exit_on_error=False, group="drill")
     async def switch_outage(self, region: str | None) -> None:
         """Take ``region`` down, bring every region back (``""``), or only read (None); then look again."""
-        sandbox = self.wizard.context.sandbox
+        sandbox = self.flow.context.sandbox
         assert sandbox is not None
         error = self.query_one("#drill-error", ErrorPanel)
         error.clear()

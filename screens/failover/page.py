@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from cmkwizard.observation import NOTHING_OBSERVED, Observation
+from screens.messages import ShowPage
 from screens.step_screen import StepScreen
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ REHEARSAL_BANNER = "REHEARSAL · sandbox drill: nothing outside this machine cha
 
 def is_rehearsal(page: StepScreen) -> bool:
     """A failover in the sandbox is a drill, and every page says so."""
-    return bool(getattr(page.flow.inputs, "rehearsal", False)) or page.wizard.context.uses_sandbox
+    return bool(getattr(page.flow.inputs, "rehearsal", False)) or page.flow.context.uses_sandbox
 
 
 def rehearsal_banner(page: StepScreen) -> ComposeResult:
@@ -61,10 +62,8 @@ class FailoverPage(StepScreen):
     @work(exclusive=True, exit_on_error=False, group="observe")
     async def observe(self) -> None:
         """Read the project with what the journey observes; a failed read leaves the page as it was."""
-        client = self.wizard.client
-        assert client is not None
         try:
-            state = await self.flow.run(client).read_state()
+            state = await self.flow.run().read_state()
         except Exception as err:  # explained on the page
             self.query_one("#step-error").show(err)
             return
@@ -82,4 +81,4 @@ class FailoverPage(StepScreen):
     def applied(self, state: ProjectState) -> None:
         """On to wherever the live state says work remains: a step with nothing to do is not shown."""
         self.flow.state = state
-        self.wizard.show_page(self.flow.resume_page())
+        self.post_message(ShowPage(self.flow.resume_page()))

@@ -9,8 +9,8 @@ from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.failover_steps import region_move
 from screens.failover.page import FailoverPage, rehearsal_banner
 from screens.onboard_aws.aws_panel import AwsPanel
-from screens.onboard_aws.enable import shown
-from screens.onboard_aws.summary import SummaryScreen
+from screens.pages.enable import shown
+from screens.pages.summary import SummaryScreen
 
 
 class EndpointScreen(FailoverPage):
@@ -23,7 +23,7 @@ class ReplicaAccessScreen(FailoverPage):
     APPLY_LABEL = "Let the role use the replica"
 
     def compose_failover(self) -> ComposeResult:
-        yield AwsPanel(self.flow, self.wizard.context.aws_account)
+        yield AwsPanel(self.flow, self.flow.context.aws_account)
 
 
 class MoveScreen(FailoverPage):
