@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard import __version__
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cmkwizard.context import AppContext
     from cmkwizard.sandbox import SandboxInfo
     from cmkwizard.sandbox.launch import SandboxLaunch
@@ -34,6 +36,8 @@ examples:
   cmkwizard status --sandbox --json          a project's encryption-at-rest state, as JSON
   cmkwizard plan --list                      the journeys, with what each does
   cmkwizard plan onboard_aws --sandbox       what a journey would send, as requests and commands
+  cmkwizard old-key-report --project NAME --key ARN --json
+                                             which snapshots still need a key, and until when
   cmkwizard sandbox serve --scenario fresh   run the sandbox for other tools (prints export lines)
   cmkwizard profiles add prod --public-key zmmrboas --project-id 5f1d4c6e8b3a2a0012345678
 
@@ -106,6 +110,32 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print JSON instead of text")
     _add_connection_options(plan, SCENARIO_NAMES, defaults=False)
     plan.set_defaults(run=_run_plan)
+
+    report = commands.add_parser(
+        "old-key-report",
+        help="print which clusters' snapshots may still need a key, and the earliest date to retire it",
+        description="Read every backed-up cluster's snapshots (one list per cluster) and print which may still "
+        "need the key: by masterKeyUUID where Atlas reports it, otherwise snapshots created before the project "
+        "stopped using the key. The wizard never disables, deletes or schedules the deletion of a key. "
+        "Exit status 0 on success, 1 on failure.",
+    )
+    report.add_argument("--project", metavar="NAME|ID", help="project name or 24-hex ID (default: the configured one)")
+    report.add_argument(
+        "--key",
+        metavar="KEY",
+        help="the key to report on: AWS key ID or ARN, Azure key identifier (default: the project's current key)",
+    )
+    report.add_argument(
+        "--since",
+        metavar="DATE",
+        help="when the project stopped using the key, ISO 8601 (default: now for the current key, else the "
+        "project's latest key change)",
+    )
+    formats = report.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="print JSON")
+    formats.add_argument("--markdown", action="store_true", help="print Markdown (the default)")
+    _add_connection_options(report, SCENARIO_NAMES, defaults=False)
+    report.set_defaults(run=_run_old_key_report)
 
     sandbox = commands.add_parser("sandbox", help="run the local sandbox for other tools")
     sandbox_commands = sandbox.add_subparsers(title="sandbox commands", metavar="COMMAND", required=True)
@@ -331,9 +361,7 @@ def _run_status(args: argparse.Namespace) -> int:
 
 
 async def _status(context: AppContext, project_name: str | None, *, as_json: bool) -> int:
-    import dataclasses
-
-    from cmkwizard.atlas import AtlasError, describe_error
+    from cmkwizard.atlas import AtlasError
     from cmkwizard.status_report import render_status, status_document
 
     settings = context.settings
@@ -346,20 +374,29 @@ async def _status(context: AppContext, project_name: str | None, *, as_json: boo
         async with context.atlas_client() as client:
             document = await status_document(client, settings, project_name, clock=context.clock)
     except AtlasError as err:
-        explanation = describe_error(err)
-        if as_json:
-            _print_json({"error": dataclasses.asdict(explanation)}, settings)
-        print(
-            f"cmkwizard status failed: {explanation.what}\n  Meaning: {explanation.meaning}\n"
-            f"  Next step: {explanation.next_step}" + (f"\n  Code: {explanation.code}" if explanation.code else ""),
-            file=sys.stderr,
-        )
-        return 1
+        return _atlas_failure("status", err, settings, as_json=as_json)
     if as_json:
         _print_json(document, settings)
     else:
         print(render_status(document))
     return 0
+
+
+def _atlas_failure(command: str, err: Exception, settings: Settings, *, as_json: bool) -> int:
+    """Explain an Atlas failure on standard error (and as JSON on standard output with --json); exit status 1."""
+    import dataclasses
+
+    from cmkwizard.atlas import describe_error
+
+    explanation = describe_error(err)
+    if as_json:
+        _print_json({"error": dataclasses.asdict(explanation)}, settings)
+    print(
+        f"cmkwizard {command} failed: {explanation.what}\n  Meaning: {explanation.meaning}\n"
+        f"  Next step: {explanation.next_step}" + (f"\n  Code: {explanation.code}" if explanation.code else ""),
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _print_json(document: Any, settings: Settings | None) -> None:
@@ -451,6 +488,65 @@ async def _plan(context: AppContext, journey: str, project_name: str | None, *, 
         _print_json(plan_document(dry_run, project_id), settings)
     else:
         print(dry_run.render(), end="")
+    return 0
+
+
+# --- old-key report --------------------------------------------------------------------------
+
+
+def _run_old_key_report(args: argparse.Namespace) -> int:
+    import asyncio
+
+    since = _moment_argument(args.since) if args.since else None
+    project_id, project_name = _project_argument(args.project)
+    with _sandbox_launch(args) as launch:
+        context = _headless_context(args, launch, project_id)
+        return asyncio.run(_old_key_report(context, project_name, args.key, since, as_json=args.json))
+
+
+def _moment_argument(text: str) -> datetime:
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(
+            f"--since {text!r} is not a date: use ISO 8601, e.g. 2026-09-30 or 2026-09-30T14:00Z"
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def _old_key_report(
+    context: AppContext, project_name: str | None, key: str | None, since: datetime | None, *, as_json: bool
+) -> int:
+    from cmkwizard.atlas import AtlasError
+    from cmkwizard.journeys.old_key_report import KeyNotKnown, key_to_report, old_key_report
+    from cmkwizard.state import read_project_state
+
+    settings = context.settings
+    settings.require_credentials()
+    if project_name is None and settings.project_id is None:
+        raise CommandError(
+            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
+        )
+    try:
+        async with context.atlas_client() as client:
+            if project_name is not None:
+                project_id = (await client.get_project_by_name(project_name)).id
+            else:
+                assert settings.project_id is not None
+                project_id = settings.project_id.value
+            state = await read_project_state(client, project_id, clock=context.clock)
+            old_key = await key_to_report(client, state, key, clock=context.clock, since=since)
+            report = await old_key_report(client, project_id, old_key, clock=context.clock)
+    except KeyNotKnown as err:
+        raise CommandError(str(err)) from None
+    except AtlasError as err:
+        return _atlas_failure("old-key-report", err, settings, as_json=as_json)
+    if as_json:
+        _print_json(report.to_document(), settings)
+    else:
+        print(report.to_markdown(), end="")
     return 0
 
 

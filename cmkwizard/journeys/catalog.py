@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
-from cmkwizard.journeys import endpoints_change, more_clusters
+from cmkwizard.journeys import disable, endpoints_change, more_clusters
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.clusters import eligibility_table
@@ -93,6 +93,17 @@ def _endpoints_entry(provider: str) -> JourneyEntry[endpoints_change.EndpointInp
     )
 
 
+def _disable_entry(provider: str) -> JourneyEntry[disable.DisableInputs]:
+    journey = disable.disable_journey(provider)
+    return JourneyEntry(
+        journey.name,
+        journey.title,
+        journey,
+        lambda state: disable.offer_disable(provider, state, key_warning(state)),
+        lambda record: disable.DisableInputs.from_record(provider, record),
+    )
+
+
 def _tuple(value: object) -> tuple[str, ...] | None:
     return tuple(value) if isinstance(value, list | tuple) else None
 
@@ -118,6 +129,8 @@ def build_registry() -> Registry:
         registry.register(_clusters_entry(provider))
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
         registry.register(_endpoints_entry(provider))
+    for provider in (PROVIDER_AWS, PROVIDER_AZURE):
+        registry.register(_disable_entry(provider))
     return registry
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cmkwizard.atlas.errors import AtlasApiError, AtlasError
-from cmkwizard.atlas.models import CLUSTER_IDLE, Cluster
+from cmkwizard.atlas.models import CLUSTER_IDLE, PROVIDER_NONE, Cluster
 from cmkwizard.errors import InputError
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.base import (
@@ -138,66 +138,83 @@ step are reported at the end.
         if not chosen:
             return
         state = await run.read_state()
-        refused: dict[str, AtlasApiError] = {}
         to_change = self._to_change(state, chosen)
         if to_change:
             run.record_decision(f"clusters to encrypt with {self.provider} keys", list(chosen))
-        for name in to_change:
-            progress(ProgressEvent(self.key, f"{name}: setting the encryption provider to {self.provider}"))
-            try:
-                await run.client.set_cluster_encryption_provider(run.project_id, name, self.provider)
-            except AtlasApiError as err:
-                refused[name] = err
-                run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}", error=err)
-                progress(ProgressEvent(self.key, f"{name}: Atlas refused ({err.error_code}): {err.next_step}"))
-                continue
-            except AtlasError as err:  # the answer was lost: Atlas may have started the change
-                run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}", error=err)
-                raise
-            run.record_change("ATLAS", f"set encryption provider of cluster {name} to {self.provider}")
-        following = [n for n in chosen if n not in refused]
-        if following:
-            await self._follow(run, progress, following)
-        if refused:
-            raise _refusal_error(self.key, refused, len(chosen))
-
-    async def _follow(self, run: JourneyRun[Any], progress: Progress, names: Sequence[str]) -> None:
-        def check(clusters: list[Cluster]) -> PollStatus:
-            by_name = {c.name: c for c in clusters}
-            missing = [n for n in names if n not in by_name]
-            if missing:
-                raise StepError(
-                    self.key,
-                    f"Cluster {', '.join(missing)} disappeared",
-                    "It was deleted while its encryption was being changed.",
-                    "Choose the clusters again.",
-                )
-            done = [n for n in names if cluster_done(by_name[n], self.provider)]
-            lines = "; ".join(cluster_line(by_name[n]) for n in names)
-            return PollStatus(len(done) == len(names), lines, len(done) / len(names))
-
-        await poll_until(
-            run,
-            progress,
-            self.key,
-            lambda: run.client.list_clusters(run.project_id),
-            check,
-            budget=run.timing.cluster_budget,
-            what="Clusters reaching IDLE",
-            next_step="Atlas is still applying the change; come back later, the wizard resumes here",
-        )
+        await set_cluster_providers(run, progress, self.key, chosen, to_change, self.provider)
 
 
-def _refusal_error(step_key: str, refused: dict[str, AtlasApiError], chosen: int) -> StepError:
+async def set_cluster_providers(
+    run: JourneyRun[Any],
+    progress: Progress,
+    step_key: str,
+    chosen: Sequence[str],
+    to_change: Sequence[str],
+    provider: str,
+) -> None:
+    """Set ``to_change``'s encryption provider to ``provider`` (``NONE`` turns customer keys off), then follow
+    every chosen cluster to IDLE. A cluster Atlas refuses does not stop the others: its refusal is raised at
+    the end."""
+    refused: dict[str, AtlasApiError] = {}
+    for name in to_change:
+        what = f"set encryption provider of cluster {name} to {provider}"
+        progress(ProgressEvent(step_key, f"{name}: setting the encryption provider to {provider}"))
+        try:
+            await run.client.set_cluster_encryption_provider(run.project_id, name, provider)
+        except AtlasApiError as err:
+            refused[name] = err
+            run.record_change("ATLAS", what, error=err)
+            progress(ProgressEvent(step_key, f"{name}: Atlas refused ({err.error_code}): {err.next_step}"))
+            continue
+        except AtlasError as err:  # the answer was lost: Atlas may have started the change
+            run.record_change("ATLAS", what, error=err)
+            raise
+        run.record_change("ATLAS", what)
+    following = [n for n in chosen if n not in refused]
+    if following:
+        await _follow(run, progress, step_key, following, provider)
+    if refused:
+        raise _refusal_error(step_key, refused, len(chosen), provider)
+
+
+async def _follow(run: JourneyRun[Any], progress: Progress, step_key: str, names: Sequence[str], provider: str) -> None:
+    def check(clusters: list[Cluster]) -> PollStatus:
+        by_name = {c.name: c for c in clusters}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise StepError(
+                step_key,
+                f"Cluster {', '.join(missing)} disappeared",
+                "It was deleted while its encryption was being changed.",
+                "Choose the clusters again.",
+            )
+        done = [n for n in names if cluster_done(by_name[n], provider)]
+        lines = "; ".join(cluster_line(by_name[n]) for n in names)
+        return PollStatus(len(done) == len(names), lines, len(done) / len(names))
+
+    await poll_until(
+        run,
+        progress,
+        step_key,
+        lambda: run.client.list_clusters(run.project_id),
+        check,
+        budget=run.timing.cluster_budget,
+        what="Clusters reaching IDLE",
+        next_step="Atlas is still applying the change; come back later, the wizard resumes here",
+    )
+
+
+def _refusal_error(step_key: str, refused: dict[str, AtlasApiError], chosen: int, provider: str) -> StepError:
     first = next(iter(refused.values()))
     meaning = " | ".join(
         f"{name}: {err.error_code} ({err.meaning}). {err.detail or ''}".strip() for name, err in refused.items()
     )
     next_step = " | ".join(f"{name}: {err.next_step}" for name, err in refused.items())
     done = chosen - len(refused)
+    outcome = "encrypted" if provider != PROVIDER_NONE else "back to Atlas-managed keys"
     return StepError(
         step_key,
-        f"Atlas refused {len(refused)} of {chosen} clusters ({done} encrypted)",
+        f"Atlas refused {len(refused)} of {chosen} clusters ({done} {outcome})",
         meaning,
         next_step,
         first.error_code,
