@@ -225,3 +225,21 @@ class WizardApp(LastLineOfDefence, App[None]):
         if self.home is not None and self.home in self.screen_stack:
             for entry, offer in self.home.offers():
                 yield SystemCommand(entry.title, offer.reason, partial(self.start_journey, entry.name))
+            if self.home.state.encryption.active_provider is not None:
+                yield SystemCommand(
+                    "Old-key report",
+                    "Which snapshots still need the project's key, and the earliest date to retire it",
+                    self.show_old_key_report,
+                )
+
+    def show_old_key_report(self) -> None:
+        from screens.disable.old_key_screen import OldKeyReportScreen
+
+        home = self.home
+        assert home is not None and self.client is not None
+        save_dir = home.journal.path.parent
+        self.push_screen(
+            OldKeyReportScreen(
+                home.project, home.state, client=self.client, clock=self.context.clock, save_dir=save_dir
+            )
+        )

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 
 from screens.flow import Page
 
-PAGE_PACKAGES = ("screens.onboard_aws", "screens.onboard_azure", "screens.more_journeys", "screens.failover")
+PAGE_PACKAGES = (
+    "screens.onboard_aws",
+    "screens.onboard_azure",
+    "screens.more_journeys",
+    "screens.failover",
+    "screens.disable",
+)
 
 _PAGES: dict[str, tuple[Page, ...]] = {}
 

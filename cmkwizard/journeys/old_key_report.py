@@ -163,6 +163,20 @@ class OldKeyReport:
             f"{self.dependent_count} snapshot(s) that may need it expires. Until then, keep it enabled."
         )
 
+    def lines(self) -> list[str]:
+        """The report as plain lines: the conclusion, the key, one line per cluster, the wizard's promise."""
+        key = self.key
+        return [
+            self.conclusion(),
+            "",
+            f"Key: {key.key or 'not known'} ({key.label})",
+            f"No longer used since {_moment(key.stopped_at)}: {key.stopped_because}",
+            "",
+            *(f"{c.cluster}: {_cluster_line(c)}" for c in self.clusters),
+            "",
+            NEVER_DELETES,
+        ]
+
     def to_document(self) -> dict[str, Any]:
         """The report as JSON values."""
         return {
@@ -221,6 +235,13 @@ class OldKeyReport:
             )
         lines += ["", *_explanation(key), "", NEVER_DELETES, ""]
         return "\n".join(lines)
+
+
+def _cluster_line(cluster: ClusterSnapshots) -> str:
+    if cluster.not_checked or not cluster.dependent:
+        return cluster.verdict()
+    count = f"{len(cluster.dependent)} of {cluster.read} snapshots may need it"
+    return f"{count} (by {cluster.matched_by}); {cluster.verdict()}"
 
 
 def _explanation(key: OldKey) -> list[str]:
