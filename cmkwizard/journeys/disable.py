@@ -329,8 +329,9 @@ def offer_disable(provider: str, state: ProjectState, warning: str | None) -> Of
     if not config.enabled:
         return None
     using = sum(1 for c in state.clusters if c.encryption_at_rest_provider == provider)
+    endpoints = len(state.endpoints_for(provider))
     return Offer(
-        f"Stop using key {config.key}: private endpoints removed, {using} cluster(s) back to Atlas-managed keys, "
-        "then the project; each step confirmed, the key kept",
+        f"Back to Atlas-managed keys: {endpoints} private endpoint(s) removed, {using} cluster(s) set to NONE, then "
+        "the project; each step confirmed, your key kept",
         warning,
     )

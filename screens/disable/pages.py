@@ -11,8 +11,8 @@ from textual.widgets import Button, Static
 from cmkwizard.journeys.base import JourneyRun, StepView, no_progress
 from screens.disable.report_view import OldKeyReportView
 from screens.messages import JourneyDone
-from screens.widgets.confirm import ConfirmModal
 from screens.step_screen import StepScreen
+from screens.widgets.confirm import ConfirmModal
 
 
 class DisableStepScreen(StepScreen):
