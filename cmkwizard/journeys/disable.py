@@ -330,8 +330,9 @@ def offer_disable(provider: str, state: ProjectState, warning: str | None) -> Of
         return None
     using = sum(1 for c in state.clusters if c.encryption_at_rest_provider == provider)
     endpoints = len(state.endpoints_for(provider))
+    first = f"{endpoints} private endpoint(s) removed, " if endpoints else ""
     return Offer(
-        f"Back to Atlas-managed keys: {endpoints} private endpoint(s) removed, {using} cluster(s) set to NONE, then "
-        "the project; each step confirmed, your key kept",
+        f"Back to Atlas-managed keys: {first}{using} cluster(s) set to NONE, then the project; each step "
+        "confirmed, your key kept",
         warning,
     )

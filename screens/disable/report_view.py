@@ -68,3 +68,4 @@ class OldKeyReportView(Vertical):
             saved.update(f"Could not save {path}: {err.strerror or err}. Check that the directory is writable.")
             return
         saved.update(f"Saved: {path}")
+        saved.scroll_visible(animate=False)
