@@ -18,6 +18,7 @@ from cmkwizard import __version__
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from cmkwizard.atlas import AtlasClient
     from cmkwizard.context import AppContext
     from cmkwizard.sandbox import SandboxInfo
     from cmkwizard.sandbox.launch import SandboxLaunch
@@ -365,11 +366,7 @@ async def _status(context: AppContext, project_name: str | None, *, as_json: boo
     from cmkwizard.status_report import render_status, status_document
 
     settings = context.settings
-    settings.require_credentials()
-    if project_name is None and settings.project_id is None:
-        raise CommandError(
-            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
-        )
+    _require_project(settings, project_name)
     try:
         async with context.atlas_client() as client:
             document = await status_document(client, settings, project_name, clock=context.clock)
@@ -465,17 +462,9 @@ async def _plan(context: AppContext, journey: str, project_name: str | None, *, 
     if journey not in JOURNEYS:
         raise CommandError(f"no journey named {journey!r}; journeys: {', '.join(JOURNEYS.names)}")
     settings = context.settings
-    settings.require_credentials()
-    if project_name is None and settings.project_id is None:
-        raise CommandError(
-            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
-        )
+    _require_project(settings, project_name)
     async with context.atlas_client() as client:
-        if project_name is not None:
-            project_id = (await client.get_project_by_name(project_name)).id
-        else:
-            assert settings.project_id is not None
-            project_id = settings.project_id.value
+        project_id = await _project_id(client, settings, project_name)
         dry_run = await plan_journey(
             client,
             JOURNEYS.get(journey),
@@ -524,18 +513,10 @@ async def _old_key_report(
     from cmkwizard.state import read_project_state
 
     settings = context.settings
-    settings.require_credentials()
-    if project_name is None and settings.project_id is None:
-        raise CommandError(
-            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
-        )
+    _require_project(settings, project_name)
     try:
         async with context.atlas_client() as client:
-            if project_name is not None:
-                project_id = (await client.get_project_by_name(project_name)).id
-            else:
-                assert settings.project_id is not None
-                project_id = settings.project_id.value
+            project_id = await _project_id(client, settings, project_name)
             state = await read_project_state(client, project_id, clock=context.clock)
             old_key = await key_to_report(client, state, key, clock=context.clock, since=since)
             report = await old_key_report(client, project_id, old_key, clock=context.clock)
@@ -548,6 +529,23 @@ async def _old_key_report(
     else:
         print(report.to_markdown(), end="")
     return 0
+
+
+def _require_project(settings: Settings, project_name: str | None) -> None:
+    """Credentials and a project (``--project``, or one configured) are there, else a CommandError says how."""
+    settings.require_credentials()
+    if project_name is None and settings.project_id is None:
+        raise CommandError(
+            "no project given: use --project NAME|ID, set MONGODB_ATLAS_PROJECT_ID, or save a project ID in a profile"
+        )
+
+
+async def _project_id(client: AtlasClient, settings: Settings, project_name: str | None) -> str:
+    """The ID of the project named by ``--project``, else the configured one."""
+    if project_name is not None:
+        return (await client.get_project_by_name(project_name)).id
+    assert settings.project_id is not None
+    return settings.project_id.value
 
 
 def _project_argument(text: str | None) -> tuple[str | None, str | None]:
