@@ -148,3 +148,20 @@ async def test_one_snapshot_list_per_backed_up_cluster_and_nothing_written(world
     snapshot_reads = [e for e in world.exchanges if "/backup/snapshots" in e.path]
     assert len(snapshot_reads) == 4  # orders, analytics, archive, payments-azure
     assert world.writes() == []
+
+
+@pytest.mark.parametrize("world", ["encrypted-aws"], indirect=True)
+async def test_a_cluster_whose_snapshots_cannot_be_read_leaves_the_date_open(world):
+    faults = world.sandbox.atlas_app.state.faults
+    faults.add("GET", r"/clusters/orders/backup/snapshots", "500", count=50)
+    try:
+        report = await report_for(world)
+    finally:
+        faults.clear()
+
+    orders = by_cluster(report)["orders"]
+    assert orders.unreadable and orders.verdict().startswith("snapshots not readable:")
+    assert report.safe_from is None
+    assert report.conclusion().startswith("No safe date can be given yet: orders")
+    assert report.to_document()["determined"] is False
+    assert len(by_cluster(report)["analytics"].dependent) == 4  # the others are still judged
