@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,6 +14,10 @@ from screens.disable.report_view import OldKeyReportView
 from screens.messages import JourneyDone
 from screens.step_screen import StepScreen
 from screens.widgets.confirm import ConfirmModal
+
+if TYPE_CHECKING:
+    from cmkwizard.journeys.confirmed import Confirmation
+    from cmkwizard.state import Change
 
 
 class DisableStepScreen(StepScreen):
@@ -27,11 +32,11 @@ class DisableStepScreen(StepScreen):
     def update_page(self, view: StepView) -> None:
         self.query_one("#apply", Button).label = "Continue" if view.finished else self.APPLY_LABEL
 
-    def confirmation(self) -> ConfirmModal | None:
+    def confirmation(self, confirmed: Confirmation, changes: Sequence[Change] = ()) -> ConfirmModal | None:
         """No confirmation for a step that may not run yet: the refusal, with the step to do first, is shown."""
-        if self.step.precondition(self.flow.state, self.flow.inputs) is not None:
+        if self.step.precondition(confirmed.state, self.flow.inputs) is not None:
             return None
-        return super().confirmation()
+        return super().confirmation(confirmed, changes)
 
 
 class RemoveEndpointsScreen(DisableStepScreen):
