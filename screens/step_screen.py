@@ -64,6 +64,8 @@ class StepScreen(WizardScreen):
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, NARROW), (THREE_COLUMNS, WIDE)]
     BINDINGS = [
         Binding("ctrl+n", "apply", "Apply", tooltip="Apply this page, then go to the next", id="apply"),
+        # Enter where nothing else takes it (the page itself has the focus) does the page's one action too.
+        Binding("enter", "apply", "Apply", show=False),
         Binding("ctrl+r", "refresh_status", "Refresh", tooltip="Read the live status now", id="refresh-status"),
         Binding("f2", "toggle_status", "Status", tooltip="Show the live status, or the page again", id="toggle-status"),
     ]

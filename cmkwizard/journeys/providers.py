@@ -42,7 +42,8 @@ class KeyConfig:
         if not self.enabled:
             return f"{self.label} encryption at rest is not enabled"
         private = ", private networking required" if self.require_private_networking else ""
-        return f"{self.label}: key {self.key} in {self.location}, valid {self.valid}{private}"
+        valid = {True: "true", False: "false", None: "not reported yet"}[self.valid]
+        return f"{self.label}: key {self.key} in {self.location}, valid: {valid}{private}"
 
 
 def _aws_config(encryption: EncryptionAtRest) -> KeyConfig:
