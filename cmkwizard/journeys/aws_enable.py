@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard.atlas.errors import AtlasApiError, AtlasError
 from cmkwizard.atlas.models import AwsKmsConfig, AwsKmsPatch, EncryptionAtRest
 from cmkwizard.aws.arns import atlas_key_identifier, parse_key_ref, parse_role_ref
-from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_access import ROLE_PLACEHOLDER, chosen_role
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
-from cmkwizard.journeys.aws_key import check_key, role_access_problems, same_key
+from cmkwizard.journeys.aws_key import recheck_key_for_role, role_arn_for, same_key
 from cmkwizard.journeys.base import (
     Consequence,
     JourneyRun,
@@ -29,7 +28,6 @@ from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_wh
 from cmkwizard.state import aws_kms_fields
 
 if TYPE_CHECKING:
-    from cmkwizard.aws.adapters import AwsAccount
     from cmkwizard.state import ProjectState
 
 MIGRATION_WORD = "migrate"
@@ -208,59 +206,55 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
         change = planned_change(state, run.inputs)
         if change is not None and change.changed:
             if run.aws is not None:
-                await self._recheck_key(run, run.aws, progress, state)
+                inputs = run.inputs
+                assert inputs.key_ref and inputs.region
+                await recheck_key_for_role(
+                    run.aws,
+                    self.key,
+                    parse_key_ref(inputs.key_ref, inputs.region),
+                    inputs.region,
+                    role_arn_for(state, inputs),
+                    progress,
+                )
             if state.encryption.aws_kms.uses_legacy_credentials:
                 run.record_decision("migrate from IAM user access keys to the Atlas role", True)
             await self._patch(run, progress, change)
         await wait_for_valid(run, progress, self.key)
 
-    async def _recheck_key(
-        self, run: JourneyRun[OnboardAwsInputs], aws: AwsAccount, progress: Progress, state: ProjectState
-    ) -> None:
-        """Just before Atlas is asked: the key is still usable, and the role may use it (when readable)."""
-        inputs = run.inputs
-        assert inputs.key_ref and inputs.region
-        key = await check_key(
-            aws, self.key, parse_key_ref(inputs.key_ref, inputs.region), to_aws_region(inputs.region), progress
-        )
-        role = chosen_role(state, inputs)
-        role_arn = (role.iam_assumed_role_arn if role else None) or inputs.role_arn
-        if not role_arn:
-            return
-        problems = await role_access_problems(aws, role_arn, key)
-        if problems:
-            raise StepError(
-                self.key,
-                f"The role may not use key {key.label}",
-                " ".join(p.message for p in problems),
-                " ".join(p.fix for p in problems) + " Nothing was sent to Atlas.",
-            )
-        if problems is None:
-            progress(ProgressEvent(self.key, "The role is in another AWS account: Atlas checks its access to the key"))
-
     async def _patch(self, run: JourneyRun[OnboardAwsInputs], progress: Progress, change: AwsKmsChange) -> None:
-        timing = run.timing
-        progress(ProgressEvent(self.key, _describe(change)))
-        try:
-            await retry_while(
-                run,
-                progress,
-                self.key,
-                lambda: run.client.update_encryption_at_rest(run.project_id, aws_kms=change.patch),
-                should_retry=lambda err: isinstance(err, AtlasApiError) and err.error_code in TRANSIENT_ENABLE_CODES,
-                explain=lambda err, attempt, elapsed: (
-                    f"Atlas cannot use the role yet ({getattr(err, 'error_code', err)}): IAM is still "
-                    f"propagating; attempt {attempt} failed"
-                ),
-                budget=timing.enable_budget,
-                backoff=Backoff(timing.first_retry, timing.max_retry),
-            )
-        except AtlasError as err:
-            run.record_change("ATLAS", "update encryption at rest (AWS KMS)", inputs=change.body, error=err)
-            raise
-        run.record_change(
-            "ATLAS", "update encryption at rest (AWS KMS)", inputs=change.body, result={"before": change.before}
+        await send_aws_kms_patch(run, progress, self.key, change.patch, change.before, _describe(change))
+
+
+async def send_aws_kms_patch(
+    run: JourneyRun[Any],
+    progress: Progress,
+    step_key: str,
+    patch: AwsKmsPatch,
+    before: dict[str, Any],
+    description: str,
+) -> None:
+    """The encryption-at-rest PATCH of ``awsKms``, retried while IAM propagates, recorded in the journal."""
+    timing = run.timing
+    body = {"awsKms": patch.to_api()}
+    progress(ProgressEvent(step_key, description))
+    try:
+        await retry_while(
+            run,
+            progress,
+            step_key,
+            lambda: run.client.update_encryption_at_rest(run.project_id, aws_kms=patch),
+            should_retry=lambda err: isinstance(err, AtlasApiError) and err.error_code in TRANSIENT_ENABLE_CODES,
+            explain=lambda err, attempt, elapsed: (
+                f"Atlas cannot use the role yet ({getattr(err, 'error_code', err)}): IAM is still "
+                f"propagating; attempt {attempt} failed"
+            ),
+            budget=timing.enable_budget,
+            backoff=Backoff(timing.first_retry, timing.max_retry),
         )
+    except AtlasError as err:
+        run.record_change("ATLAS", "update encryption at rest (AWS KMS)", inputs=body, error=err)
+        raise
+    run.record_change("ATLAS", "update encryption at rest (AWS KMS)", inputs=body, result={"before": before})
 
 
 # Events in which Atlas says why it cannot use the key; their description is the reason.

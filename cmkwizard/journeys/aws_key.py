@@ -214,6 +214,29 @@ async def check_key(aws: AwsAccount, step_key: str, ref: KeyRef, region: str, pr
     return key
 
 
+async def recheck_key_for_role(
+    aws: AwsAccount, step_key: str, ref: KeyRef, region: str, role_arn: str | None, progress: Progress
+) -> KmsKey:
+    """Just before Atlas is asked to use a key: it is still usable, and the role may use it (when readable).
+
+    StepError, with nothing sent to Atlas, when the key or the role's policies would make Atlas refuse.
+    """
+    key = await check_key(aws, step_key, ref, to_aws_region(region), progress)
+    if not role_arn:
+        return key
+    problems = await role_access_problems(aws, role_arn, key)
+    if problems:
+        raise StepError(
+            step_key,
+            f"The role may not use key {key.label}",
+            " ".join(p.message for p in problems),
+            " ".join(p.fix for p in problems) + " Nothing was sent to Atlas.",
+        )
+    if problems is None:
+        progress(ProgressEvent(step_key, "The role is in another AWS account: Atlas checks its access to the key"))
+    return key
+
+
 async def role_access_problems(aws: AwsAccount, role_arn: str, key: KmsKey) -> list[Problem] | None:
     """What stops the role from using the key, from its inline and managed policies; None when the AWS
     credentials are for another account than the role's (its policies cannot be read)."""

@@ -27,6 +27,8 @@ from cmkwizard.journeys.base import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cmkwizard.azure.adapters import AzureKeyVault
     from cmkwizard.azure.keys import VaultKey
     from cmkwizard.state import ProjectState
@@ -149,10 +151,16 @@ async def check_key(
     run: JourneyRun[OnboardAzureInputs], azure: AzureKeyVault, step_key: str, progress: Progress
 ) -> VaultKey:
     """Read the key version; StepError, with the Atlas code, unless Atlas could use it now and for 48 hours."""
-    identifier = run.inputs.key_identifier or ""
+    return await check_key_identifier(azure, run.inputs.key_identifier or "", run.clock.now(), step_key, progress)
+
+
+async def check_key_identifier(
+    azure: AzureKeyVault, identifier: str, now: datetime, step_key: str, progress: Progress
+) -> VaultKey:
+    """``check_key`` for any key identifier, judged at ``now``."""
     progress(ProgressEvent(step_key, f"Reading key {identifier}"))
     key = await azure.get_key(identifier)
-    problems = key.problems(run.clock.now())
+    problems = key.problems(now)
     if problems:
         raise StepError(
             step_key,

@@ -172,12 +172,16 @@ async def set_cluster_providers(
         run.record_change("ATLAS", what)
     following = [n for n in chosen if n not in refused]
     if following:
-        await _follow(run, progress, step_key, following, provider)
+        await follow_clusters(run, progress, step_key, following, provider)
     if refused:
         raise _refusal_error(step_key, refused, len(chosen), provider)
 
 
-async def _follow(run: JourneyRun[Any], progress: Progress, step_key: str, names: Sequence[str], provider: str) -> None:
+async def follow_clusters(
+    run: JourneyRun[Any], progress: Progress, step_key: str, names: Sequence[str], provider: str
+) -> None:
+    """Poll the clusters (one list per cycle) until each named one uses ``provider``'s key and is IDLE."""
+
     def check(clusters: list[Cluster]) -> PollStatus:
         by_name = {c.name: c for c in clusters}
         missing = [n for n in names if n not in by_name]
