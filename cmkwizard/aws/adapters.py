@@ -18,7 +18,10 @@ from cmkwizard.aws.errors import NO_CREDENTIALS, AwsError, InputError
 from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.aws.resources import (
     AWS_MANAGED_ALIAS_PREFIX,
+    ENCRYPT_DECRYPT,
+    SYMMETRIC_DEFAULT,
     IamRoleInfo,
+    KeyRotation,
     KmsAlias,
     KmsKey,
     decode_policy_document,
@@ -119,6 +122,33 @@ class AwsAccount:
             return kms_key_from_metadata(metadata, aliases)
 
         return await self._call("kms", "DescribeKey", run, code)
+
+    async def key_rotation_status(self, key_ref: str, region: str) -> KeyRotation:
+        """Whether KMS rotates the key automatically, and when next (``GetKeyRotationStatus``)."""
+        ref = parse_key_ref(key_ref, region)
+        code = ref.region or to_aws_region(region)
+
+        def run(kms: Any) -> KeyRotation:
+            answer = kms.get_key_rotation_status(KeyId=ref.arn or ref.api_identifier)
+            return KeyRotation(
+                bool(answer.get("KeyRotationEnabled")),
+                answer.get("RotationPeriodInDays"),
+                answer.get("NextRotationDate"),
+            )
+
+        return await self._call("kms", "GetKeyRotationStatus", run, code)
+
+    async def create_key(self, region: str, description: str) -> KmsKey:
+        """A new customer managed symmetric encryption key in ``region`` (``CreateKey``)."""
+        code = to_aws_region(region)
+
+        def run(kms: Any) -> KmsKey:
+            metadata = kms.create_key(Description=description, KeySpec=SYMMETRIC_DEFAULT, KeyUsage=ENCRYPT_DECRYPT)[
+                "KeyMetadata"
+            ]
+            return kms_key_from_metadata(metadata, ())
+
+        return await self._call("kms", "CreateKey", run, code)
 
     async def list_aliases(
         self, region: str, key_id: str | None = None, *, include_aws_managed: bool = False

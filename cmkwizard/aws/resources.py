@@ -158,6 +158,15 @@ class IamRoleInfo:
         return self.arn.split(":")[4]
 
 
+@dataclass(frozen=True)
+class KeyRotation:
+    """Whether KMS rotates the key's material itself (``GetKeyRotationStatus``): the key id stays the same."""
+
+    enabled: bool
+    period_days: int | None = None
+    next_rotation: datetime | None = None
+
+
 def kms_key_from_metadata(metadata: Mapping[str, Any], aliases: tuple[str, ...]) -> KmsKey:
     """Build a ``KmsKey`` from ``KeyMetadata``, tolerating what moto leaves out or gets wrong.
 

@@ -300,7 +300,7 @@ def validate_resource_group(name: str) -> str:
     if not value:
         raise InputError(
             "No resource group given. Give the vault's resource group: "
-            'az keyvault show --name <vault-name> --query resourceGroup -o tsv'
+            "az keyvault show --name <vault-name> --query resourceGroup -o tsv"
         )
     if len(value) > 90:
         problem = f"is {len(value)} characters long"

@@ -243,15 +243,26 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
     async def _patch(
         self, run: JourneyRun[OnboardAzureInputs], progress: Progress, change: AzureKeyVaultChange
     ) -> None:
-        progress(ProgressEvent(self.key, _describe(change)))
-        try:
-            await run.client.update_encryption_at_rest(run.project_id, azure_key_vault=change.patch)
-        except AtlasApiError as err:
-            run.record_change("ATLAS", "update encryption at rest (Azure Key Vault)", inputs=change.body, error=err)
-            raise
-        run.record_change(
-            "ATLAS", "update encryption at rest (Azure Key Vault)", inputs=change.body, result={"before": change.before}
-        )
+        await send_azure_key_vault_patch(run, progress, self.key, change.patch, change.before, _describe(change))
+
+
+async def send_azure_key_vault_patch(
+    run: JourneyRun[Any],
+    progress: Progress,
+    step_key: str,
+    patch: AzureKeyVaultPatch,
+    before: dict[str, Any],
+    description: str,
+) -> None:
+    """The encryption-at-rest PATCH of ``azureKeyVault``, recorded in the journal."""
+    body = {"azureKeyVault": patch.to_api()}
+    progress(ProgressEvent(step_key, description))
+    try:
+        await run.client.update_encryption_at_rest(run.project_id, azure_key_vault=patch)
+    except AtlasApiError as err:
+        run.record_change("ATLAS", "update encryption at rest (Azure Key Vault)", inputs=body, error=err)
+        raise
+    run.record_change("ATLAS", "update encryption at rest (Azure Key Vault)", inputs=body, result={"before": before})
 
 
 VAULT_ACCESS_CHECK = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
-from cmkwizard.journeys import disable, endpoints_change, more_clusters
+from cmkwizard.journeys import disable, endpoints_change, more_clusters, rotate_journey
 from cmkwizard.journeys.aws_inputs import OnboardAwsInputs
 from cmkwizard.journeys.azure_inputs import OnboardAzureInputs
 from cmkwizard.journeys.clusters import eligibility_table
@@ -19,6 +19,7 @@ from cmkwizard.journeys.onboard_aws import ONBOARD_AWS
 from cmkwizard.journeys.onboard_azure import ONBOARD_AZURE
 from cmkwizard.journeys.providers import active_config
 from cmkwizard.journeys.registry import JourneyEntry, Offer, Registry
+from cmkwizard.journeys.rotate_inputs import RotateInputs
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
@@ -93,6 +94,17 @@ def _endpoints_entry(provider: str) -> JourneyEntry[endpoints_change.EndpointInp
     )
 
 
+def _rotation_entry(provider: str) -> JourneyEntry[RotateInputs]:
+    journey = rotate_journey.rotation_journey(provider)
+    return JourneyEntry(
+        journey.name,
+        journey.title,
+        journey,
+        lambda state: rotate_journey.offer_rotation(provider, state),
+        lambda record: RotateInputs.from_record(provider, record),
+    )
+
+
 def _disable_entry(provider: str) -> JourneyEntry[disable.DisableInputs]:
     journey = disable.disable_journey(provider)
     return JourneyEntry(
@@ -129,6 +141,8 @@ def build_registry() -> Registry:
         registry.register(_clusters_entry(provider))
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
         registry.register(_endpoints_entry(provider))
+    for provider in (PROVIDER_AWS, PROVIDER_AZURE):
+        registry.register(_rotation_entry(provider))
     for provider in (PROVIDER_AWS, PROVIDER_AZURE):
         registry.register(_disable_entry(provider))
     return registry

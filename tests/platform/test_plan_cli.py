@@ -21,6 +21,8 @@ PLANS = {
     "private_endpoints_aws": ("encrypted-aws", "Choose the regions that get a private endpoint"),
     "private_endpoints_azure": ("encrypted-azure", "Choose the regions that get a private endpoint"),
     "failover_aws": ("outage", "Choose the region to move to"),
+    "rotate_aws": ("encrypted-aws", "Rotation alert: AWS_ENCRYPTION_KEY_NEEDS_ROTATION on, after 90 days"),
+    "rotate_azure": ("encrypted-azure", "Rotation alert: AZURE_ENCRYPTION_KEY_NEEDS_ROTATION on, after 90 days"),
     "disable_aws": ("encrypted-aws", "Set cluster orders's encryption provider to NONE"),
     "disable_azure": ("encrypted-azure", "Set cluster payments-azure's encryption provider to NONE"),
 }
