@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -244,7 +245,8 @@ class StepScreen(WizardScreen):
 
     @on(StatusPane.Updated)
     def _state_read(self, event: StatusPane.Updated) -> None:
-        self.flow.state = event.state
+        # The status pane reads the cheap state; what the journey observed beyond it stays until read again.
+        self.flow.state = replace(event.state, observed=event.state.observed or self.flow.state.observed)
         self._show_state()
         self._show_status_hint()
 

@@ -269,7 +269,7 @@ class AwsSwitchStep(SwitchStep):
 credentials, checks that the key is usable and the role may use it; a key the role cannot use is refused
 here, before anything is sent. Atlas may not see the role's new permission at once (IAM propagates):
 the PATCH is retried with a countdown. Atlas then validates the key (`valid`) and re-wraps every
-encrypted cluster's data keys. You type the confirmation word first.
+encrypted cluster's data keys. You confirm first, told what changes.
 """
 
     def patch_fields(self, state: ProjectState, inputs: RotateInputs) -> dict[str, Any]:

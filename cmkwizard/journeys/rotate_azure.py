@@ -142,7 +142,7 @@ class AzureSwitchStep(SwitchStep):
 **Switch to the new key version.** One PATCH of the project's `azureKeyVault` with only
 `keyIdentifier`; the vault, the service principal and everything else stay. Just before, the wizard
 reads the project again and, with Azure credentials, the key version. Atlas then validates the key
-(`valid`) and re-wraps every encrypted cluster's data keys. You type the confirmation word first.
+(`valid`) and re-wraps every encrypted cluster's data keys. You confirm first, told what changes.
 """
 
     def patch_fields(self, state: ProjectState, inputs: RotateInputs) -> dict[str, Any]:

@@ -31,6 +31,17 @@ MODES = (ROTATE, KEEP_KEY)
 MAX_ALERT_DAYS = 3650
 
 
+def parse_alert_days(text: str) -> int:
+    """The rotation alert's threshold: a whole number of days."""
+    try:
+        days = int(text.strip())
+    except ValueError:
+        raise InputError(f"'{text.strip()}' is not a number of days: give a whole number such as 90.") from None
+    if not 1 <= days <= MAX_ALERT_DAYS:
+        raise InputError(f"{days} days: the rotation alert takes 1 to {MAX_ALERT_DAYS} days.")
+    return days
+
+
 @dataclass
 class RotateInputs:
     provider: str
@@ -107,14 +118,8 @@ class RotateInputs:
         self._forget_key_check()
 
     def set_alert_days(self, text: str) -> int:
-        try:
-            days = int(text.strip())
-        except ValueError:
-            raise InputError(f"'{text.strip()}' is not a number of days: give a whole number such as 90.") from None
-        if not 1 <= days <= MAX_ALERT_DAYS:
-            raise InputError(f"{days} days: the rotation alert takes 1 to {MAX_ALERT_DAYS} days.")
-        self.alert_days = days
-        return days
+        self.alert_days = parse_alert_days(text)
+        return self.alert_days
 
     @property
     def region_changes(self) -> bool:

@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from cmkwizard.atlas.models import AlertConfig
     from cmkwizard.state import ProjectState
 
-SWITCH_WORD = "rotate"
 OLD_KEY_WARNING = (
     "Atlas: do not disable or delete the previous key until the change has deployed to every cluster; snapshots "
     "taken with it still need it until they expire."
@@ -131,7 +130,6 @@ class SwitchStep(Step[RotateInputs]):
             f"From then on the project depends on the new key. Keep the previous key `{inputs.old_key}` enabled: "
             "do not disable or delete it until the change has deployed and no snapshot taken with it remains.",
             "Switch to the new key",
-            typed=SWITCH_WORD,
         )
 
     def plan(self, state: ProjectState, inputs: RotateInputs) -> list[PlannedCall]:
