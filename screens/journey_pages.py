@@ -16,14 +16,8 @@ PAGE_PACKAGES = (
     "screens.onboard_azure",
     "screens.more_journeys",
     "screens.failover",
-PAGE_PACKAGES = (
-    "screens.onboard_aws",
-    "screens.onboard_azure",
-    "screens.more_journeys",
-    "screens.failover",
     "screens.rotate",
     "screens.disable",
-)
 )
 
 _PAGES: dict[str, tuple[Page, ...]] = {}

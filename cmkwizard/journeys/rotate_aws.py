@@ -27,7 +27,7 @@ from cmkwizard.journeys.base import (
     aws_call,
 )
 from cmkwizard.journeys.rotate_inputs import KEEP_KEY, RotateInputs, rotating, uses_new_key
-from cmkwizard.journeys.rotate_steps import WAITING_FOR_CHOICE, SwitchStep
+from cmkwizard.journeys.rotate_steps import WAITING_FOR_CHOICE, SwitchChange, SwitchStep
 
 if TYPE_CHECKING:
     from cmkwizard.aws.adapters import AwsAccount
@@ -282,6 +282,10 @@ encrypted cluster's data keys. You confirm first, told what changes.
             fields["region"] = inputs.region
         return fields
 
+    def current_fields(self, state: ProjectState) -> dict[str, Any]:
+        kms = state.encryption.aws_kms
+        return {"customerMasterKeyID": kms.customer_master_key_id, "region": kms.region}
+
     async def recheck(self, run: JourneyRun[RotateInputs], state: ProjectState, progress: Progress) -> None:
         inputs = run.inputs
         if run.aws is None:
@@ -290,8 +294,8 @@ encrypted cluster's data keys. You confirm first, told what changes.
         ref = parse_key_ref(inputs.new_key or "", inputs.region)
         await recheck_key_for_role(run.aws, self.key, ref, inputs.region or "", project_role_arn(state), progress)
 
-    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, fields: dict[str, Any]) -> None:
-        before = {name: getattr(run.inputs, "old_region" if name == "region" else "old_key") for name in fields}
+    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, change: SwitchChange) -> None:
+        fields = change.after
         patch = AwsKmsPatch(customer_master_key_id=fields["customerMasterKeyID"], region=fields.get("region"))
         description = "Switch AWS KMS to the new key: " + ", ".join(f"{k} {v}" for k, v in fields.items())
-        await send_aws_kms_patch(run, progress, self.key, patch, before, description)
+        await send_aws_kms_patch(run, progress, self.key, patch, change.before, description)

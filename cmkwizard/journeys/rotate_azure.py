@@ -23,7 +23,7 @@ from cmkwizard.journeys.base import (
     azure_call,
 )
 from cmkwizard.journeys.rotate_inputs import KEEP_KEY, RotateInputs, rotating, uses_new_key
-from cmkwizard.journeys.rotate_steps import WAITING_FOR_CHOICE, SwitchStep
+from cmkwizard.journeys.rotate_steps import WAITING_FOR_CHOICE, SwitchChange, SwitchStep
 
 if TYPE_CHECKING:
     from cmkwizard.azure.adapters import AzureKeyVault
@@ -148,6 +148,9 @@ reads the project again and, with Azure credentials, the key version. Atlas then
     def patch_fields(self, state: ProjectState, inputs: RotateInputs) -> dict[str, Any]:
         return {"keyIdentifier": inputs.new_key}
 
+    def current_fields(self, state: ProjectState) -> dict[str, Any]:
+        return {"keyIdentifier": state.encryption.azure_key_vault.key_identifier}
+
     async def recheck(self, run: JourneyRun[RotateInputs], state: ProjectState, progress: Progress) -> None:
         azure = _azure(run)
         if azure is None:
@@ -155,9 +158,9 @@ reads the project again and, with Azure credentials, the key version. Atlas then
             return
         await check_key_identifier(azure, run.inputs.new_key or "", run.clock.now(), self.key, progress)
 
-    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, fields: dict[str, Any]) -> None:
-        patch = AzureKeyVaultPatch(key_identifier=fields["keyIdentifier"])
-        description = f"Switch Azure Key Vault to key {fields['keyIdentifier']}"
+    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, change: SwitchChange) -> None:
+        identifier = change.after["keyIdentifier"]
+        patch = AzureKeyVaultPatch(key_identifier=identifier)
         await send_azure_key_vault_patch(
-            run, progress, self.key, patch, {"keyIdentifier": run.inputs.old_key}, description
+            run, progress, self.key, patch, change.before, f"Switch Azure Key Vault to key {identifier}"
         )

@@ -4,6 +4,7 @@ following the new key back to IDLE, and the rotation alert."""
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasError
@@ -71,6 +72,14 @@ the alert.
         run.record_decision("key rotation", {"mode": inputs.mode, "key": inputs.old_key})
 
 
+@dataclass(frozen=True)
+class SwitchChange:
+    """The fields the switch changes, as the project has them now and as they will be."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
 class SwitchStep(Step[RotateInputs]):
     """The PATCH that moves the project to the new key, confirmed, then followed until Atlas reports it valid.
 
@@ -87,11 +96,20 @@ class SwitchStep(Step[RotateInputs]):
         """The configuration fields the PATCH changes (Atlas names), and nothing else."""
 
     @abstractmethod
+    def current_fields(self, state: ProjectState) -> dict[str, Any]:
+        """The project's key fields as Atlas has them now (Atlas names)."""
+
+    def change(self, state: ProjectState, inputs: RotateInputs) -> SwitchChange:
+        current = self.current_fields(state)
+        fields = self.patch_fields(state, inputs)
+        return SwitchChange({name: current.get(name) for name in fields}, fields)
+
+    @abstractmethod
     async def recheck(self, run: JourneyRun[RotateInputs], state: ProjectState, progress: Progress) -> None:
         """Just before the PATCH: StepError (nothing sent) when Atlas could not use the new key."""
 
     @abstractmethod
-    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, fields: dict[str, Any]) -> None: ...
+    async def send(self, run: JourneyRun[RotateInputs], progress: Progress, change: SwitchChange) -> None: ...
 
     def ready(self, state: ProjectState, inputs: RotateInputs) -> bool:
         return bool(inputs.new_key) and inputs.checked_key == inputs.new_key
@@ -122,7 +140,8 @@ class SwitchStep(Step[RotateInputs]):
             return None
         provider = inputs.provider
         encrypted = [c.name for c in state.clusters if c.encryption_at_rest_provider == provider]
-        changes = ", ".join(f"{name} → `{value}`" for name, value in self.patch_fields(state, inputs).items())
+        change = self.change(state, inputs)
+        changes = ", ".join(f"{name} `{change.before[name]}` → `{value}`" for name, value in change.after.items())
         return Consequence(
             "Switch the project to the new key?",
             f"Atlas will change {changes} and re-wrap the data keys of every encrypted cluster "
@@ -146,9 +165,9 @@ class SwitchStep(Step[RotateInputs]):
         state = await run.read_state()  # re-read: judge from the project as it is now, not as it was shown
         if not uses_new_key(state, run.inputs):
             await self.recheck(run, state, progress)
-            fields = self.patch_fields(state, run.inputs)
-            run.record_decision("switch to the new key", fields)
-            await self.send(run, progress, fields)
+            change = self.change(state, run.inputs)
+            run.record_decision("switch to the new key", change.after)
+            await self.send(run, progress, change)
         await wait_for_valid(run, progress, self.key, self.access_check)
         progress(ProgressEvent(self.key, OLD_KEY_WARNING, 1.0))
 

@@ -9,6 +9,7 @@ from textual.widgets import Static
 from cmkwizard.journeys.base import StepView
 from cmkwizard.journeys.rotate_inputs import uses_new_key
 from cmkwizard.journeys.rotate_steps import OLD_KEY_WARNING, SwitchStep
+from screens.pages.enable import before_after
 from screens.step_screen import StepScreen
 
 
@@ -32,20 +33,4 @@ class SwitchScreen(StepScreen):
         elif not inputs.new_key or inputs.checked_key != inputs.new_key:
             card.update(Content("Choose and check the new key first."))
         else:
-            fields = step.patch_fields(state, inputs)
-            before = {
-                "customerMasterKeyID": inputs.old_key,
-                "keyIdentifier": inputs.old_key,
-                "region": inputs.old_region,
-            }
-            card.update(
-                Content("\n").join(
-                    Content.from_markup(
-                        "[$warning]◆[/] $name\n    $before → [b $warning]$after[/]",
-                        name=name,
-                        before=str(before.get(name)),
-                        after=str(value),
-                    )
-                    for name, value in fields.items()
-                )
-            )
+            card.update(before_after(step.change(state, inputs)))
