@@ -36,7 +36,7 @@ class AwsNewKeyScreen(StepScreen):
             validators=[ParsedBy(lambda text: check_region(text, self.partition))],
         )
         yield TickBox(
-            "Move the key to this other region (Atlas then uses KMS there)",
+            "Yes, move the project's key to this region",
             value=inputs.region_change_confirmed,
             id="confirm-region",
         )
@@ -50,7 +50,7 @@ class AwsNewKeyScreen(StepScreen):
         )
         yield AwsPanel(self.flow, self.wizard.context.aws_account, region or None)
         yield TickBox(
-            "Add the new key to the role's KMS policy (access to the old key is kept)",
+            "Add the new key to the role's policy; the old key stays",
             value=inputs.extend_policy,
             id="extend-policy",
             disabled=aws_account(self.flow) is None,
@@ -59,7 +59,7 @@ class AwsNewKeyScreen(StepScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self._refresh_derived()
-        self.query_one("#region-input", Input).focus()
+        self.call_after_refresh(self.query_one("#region-input", Input).focus)
 
     @on(Input.Changed, "#region-input")
     @on(Checkbox.Changed, "#create-key")

@@ -22,7 +22,6 @@ class AzureNewKeyScreen(StepScreen):
         inputs = self.flow.inputs
         old = parse_key_identifier(inputs.old_key, require_version=False) if inputs.old_key else None
         name = old.key_name if old else "the project's key"
-        yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
         yield TickBox(f"Create a new version of {name}", value=inputs.create_new, id="create-version")
         yield Field(
             "New key identifier",
@@ -32,6 +31,7 @@ class AzureNewKeyScreen(StepScreen):
             hint="A new version of the key, or another key in the same vault.",
             validators=[ParsedBy(parse_key_identifier)],
         )
+        yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
 
     def on_mount(self) -> None:
         super().on_mount()

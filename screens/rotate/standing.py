@@ -28,14 +28,14 @@ class StandingScreen(StepScreen):
         yield card
         yield ErrorPanel(id="standing-error")
         inputs = self.flow.inputs
+        with RadioSet(id="mode"):
+            yield Choice("Rotate now: move Atlas to a new key", value=inputs.mode != KEEP_KEY, id="mode-rotate")
+            yield Choice("Keep the key, only review the alert", value=inputs.mode == KEEP_KEY, id="mode-keep")
         context = self.wizard.context
         if inputs.provider == PROVIDER_AWS:
             yield AwsPanel(self.flow, context.aws_account, self.flow.state.encryption.aws_kms.region)
         else:
             yield AzurePanel(self.flow, context.azure_key_vault)
-        with RadioSet(id="mode"):
-            yield Choice("Rotate: move Atlas to a new key now", value=inputs.mode != KEEP_KEY, id="mode-rotate")
-            yield Choice("Keep the key: only review the rotation alert", value=inputs.mode == KEEP_KEY, id="mode-keep")
 
     def on_mount(self) -> None:
         super().on_mount()
