@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Collapsible, Footer, Header, Static
 
-from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepError, StepView
+from cmkwizard.journeys.base import JourneyRun, ProgressEvent, Step, StepError, StepState, StepView
 from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, Confirmation, confirmation, describe_change
 from screens.base import WizardScreen
 from screens.messages import GoBack, ShowPage
@@ -405,6 +405,8 @@ class StepScreen(WizardScreen):
         self.flow.state = state
         following = self.flow.neighbour(self.page.key, 1)
         step_finished = self.flow.view(self.page.step_key).finished
+        if following is not None and self.flow.view(following.step_key).state is StepState.SKIPPED:
+            following = None  # the operator's choice left that step out: on to where work remains
         if following is not None and (following.step_key == self.page.step_key or step_finished):
             self.post_message(ShowPage(following))
         else:

@@ -122,7 +122,7 @@ deployed and for the snapshots taken with it.
         if not rotating(inputs):
             return self.view(StepState.TODO, "Waiting for your choice", WAITING_FOR_CHOICE)
         if not inputs.region:
-            return self.view(StepState.TODO, "Choose the new key", "Needs the new key's region.")
+            return self.view(StepState.TODO, "Choose the new key", "Needs its region, and the key or a new one.")
         if inputs.region_changes and not inputs.region_change_confirmed:
             return self.view(
                 StepState.TODO,

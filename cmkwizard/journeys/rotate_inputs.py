@@ -33,6 +33,8 @@ MAX_ALERT_DAYS = 3650
 
 def parse_alert_days(text: str) -> int:
     """The rotation alert's threshold: a whole number of days."""
+    if not text.strip():
+        raise InputError("No number of days given: give a whole number such as 90.")
     try:
         days = int(text.strip())
     except ValueError:

@@ -11,7 +11,7 @@ from cmkwizard.journeys.providers import key_config, provider_label
 from cmkwizard.journeys.registry import Offer
 from cmkwizard.journeys.rotate_aws import AwsNewKeyStep, AwsSwitchStep
 from cmkwizard.journeys.rotate_azure import AzureNewKeyStep, AzureSwitchStep
-from cmkwizard.journeys.rotate_inputs import RotateInputs
+from cmkwizard.journeys.rotate_inputs import RotateInputs, rotating
 from cmkwizard.journeys.rotate_steps import OLD_KEY_WARNING, ReencryptStep, RotationAlertStep, StandingStep
 from cmkwizard.journeys.rotation_facts import rotation_observers
 from cmkwizard.journeys.summary import SummaryStep, describe_setup
@@ -24,13 +24,12 @@ def journey_name(provider: str) -> str:
     return f"rotate_{provider.lower()}"
 
 
-def _describe(provider: str):
-    setup = describe_setup(provider)
+class RotationSummaryStep(SummaryStep):
+    """The summary, with Atlas' warning about the previous key when this run moved to a new one."""
 
-    def describe(state: ProjectState) -> list[str]:
-        return [*setup(state), OLD_KEY_WARNING]
-
-    return describe
+    def describe(self, state: ProjectState, inputs: RotateInputs) -> list[str]:
+        lines = super().describe(state, inputs)
+        return [*lines, OLD_KEY_WARNING] if rotating(inputs) else lines
 
 
 def rotation_journey(provider: str) -> Journey[RotateInputs]:
@@ -44,7 +43,7 @@ def rotation_journey(provider: str) -> Journey[RotateInputs]:
             *key_steps,
             ReencryptStep(),
             RotationAlertStep(),
-            SummaryStep(provider, _describe(provider)),
+            RotationSummaryStep(provider, describe_setup(provider)),
         ],
         title=f"Rotate the {provider_label(provider)} key",
         observers=rotation_observers(provider),
@@ -56,4 +55,4 @@ def offer_rotation(provider: str, state: ProjectState) -> Offer | None:
     config = key_config(state.encryption, provider)
     if not config.enabled or config.legacy_credentials or config.valid is not True:
         return None
-    return Offer(f"Move Atlas to a new key, or review the rotation alert (key {config.key})")
+    return Offer("Move Atlas to a new key, or review the rotation alert")

@@ -26,7 +26,7 @@ from cmkwizard.journeys.base import (
 from cmkwizard.journeys.clusters import cluster_done, cluster_line, follow_clusters
 from cmkwizard.journeys.providers import CONFIG_FIELDS, key_config
 from cmkwizard.journeys.rotate_inputs import KEEP_KEY, ROTATE, RotateInputs, rotating, uses_new_key
-from cmkwizard.journeys.rotation_facts import AUTOMATIC_ROTATION_DAYS, where_things_stand
+from cmkwizard.journeys.rotation_facts import AUTOMATIC_ROTATION_DAYS, AWS_KEY_ROTATION, where_things_stand
 
 if TYPE_CHECKING:
     from cmkwizard.atlas.models import AlertConfig
@@ -52,12 +52,11 @@ the alert.
 """
 
     def assess(self, state: ProjectState, inputs: RotateInputs) -> StepView:
-        config = key_config(state.encryption, inputs.provider)
         if inputs.mode == ROTATE:
             return self.view(StepState.DONE, f"Rotating away from {inputs.old_key}")
         if inputs.mode == KEEP_KEY:
             return self.view(StepState.DONE, f"Keeping key {inputs.old_key}; only the rotation alert")
-        return self.view(StepState.TODO, f"The project uses {config.key}", WAITING_FOR_CHOICE)
+        return self.view(StepState.TODO, "Rotate to a new key now, or keep the key?")
 
     def plan(self, state: ProjectState, inputs: RotateInputs) -> list[PlannedCall]:
         return []
@@ -219,6 +218,12 @@ def rotation_alert(state: ProjectState) -> AlertConfig | None:
     return state.observed.get(ROTATION_ALERT.name)
 
 
+def automatic_rotation(state: ProjectState) -> bool:
+    """Whether AWS is known to rotate the project's key material itself."""
+    rotation = state.observed.get(AWS_KEY_ROTATION.name)
+    return bool(rotation is not None and rotation.enabled)
+
+
 def alert_body(alert: AlertConfig, days: int) -> dict[str, Any]:
     """The alert configuration as Atlas has it, with only the threshold changed (PUT replaces it whole)."""
     return {**alert.raw, "threshold": {"operator": "GREATER_THAN", "threshold": days, "units": "DAYS"}}
@@ -257,12 +262,16 @@ rotations that happen anyway.
         alert = rotation_alert(state)
         if alert is None or inputs.alert_days is None or alert.threshold_days == inputs.alert_days:
             return None
-        return Consequence(
-            "Change the rotation alert?",
+        text = (
             f"`{alert.event_type_name}` will fire **{inputs.alert_days}** days after the last rotation instead of "
-            f"{alert.threshold_days}. Everything else about the alert (who is notified, how) stays as it is.",
-            "Change the alert",
+            f"{alert.threshold_days}. Everything else about the alert (who is notified, how) stays as it is."
         )
+        if inputs.alert_days > AUTOMATIC_ROTATION_DAYS and not automatic_rotation(state):
+            text += (
+                " Nothing rotates this key on its own (no AWS automatic rotation is known to be on): you will be "
+                "reminded only after more than a year."
+            )
+        return Consequence("Change the rotation alert?", text, "Change the alert")
 
     def plan(self, state: ProjectState, inputs: RotateInputs) -> list[PlannedCall]:
         alert = rotation_alert(state)

@@ -90,12 +90,16 @@ your key itself, so keep that alert on and rotate before it fires.
         self.provider = provider
         self._describe = describe
 
+    def describe(self, state: ProjectState, inputs: Any) -> list[str]:
+        """Where the project stands, as the summary reports it."""
+        return list(self._describe(state))
+
     @property
     def rotation_event(self) -> str:
         return f"{self.provider}_ENCRYPTION_KEY_NEEDS_ROTATION"
 
     def assess(self, state: ProjectState, inputs: Any) -> StepView:
-        return self.view(StepState.TODO, "; ".join(self._describe(state)))
+        return self.view(StepState.TODO, "; ".join(self.describe(state, inputs)))
 
     def plan(self, state: ProjectState, inputs: Any) -> list[PlannedCall]:
         return [list_alert_configs(state.project_id)]
@@ -105,7 +109,7 @@ your key itself, so keep that alert on and rotate before it fires.
         alerts = await run.client.list_alert_configs(run.project_id)
         alert = next((a for a in alerts if a.event_type_name == self.rotation_event), None)
         summary = JourneySummary(
-            tuple(self._describe(state)), run_changes(run.journal, run.run_id), alert, self.rotation_event
+            tuple(self.describe(state, run.inputs)), run_changes(run.journal, run.run_id), alert, self.rotation_event
         )
         run.report = summary
         for line in summary.lines():

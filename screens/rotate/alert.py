@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 
+from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
 from cmkwizard.errors import InputError
 from cmkwizard.journeys.atlas_facts import ROTATION_ALERT
 from cmkwizard.journeys.base import StepView
@@ -15,6 +16,11 @@ from screens.rotate.facts import observed_state
 from screens.step_screen import StepScreen
 from screens.widgets.error_panel import ErrorPanel
 from screens.widgets.field import Field, ParsedBy
+
+ALERT_HINTS = {
+    PROVIDER_AWS: f"Above {AUTOMATIC_ROTATION_DAYS} when AWS rotates the key automatically; keep it to change nothing.",
+    PROVIDER_AZURE: "Atlas pins one key version, so rotate by hand before this; keep it to change nothing.",
+}
 
 
 class AlertScreen(StepScreen):
@@ -29,13 +35,14 @@ class AlertScreen(StepScreen):
             id="alert-days",
             value=str(current) if current else "",
             placeholder="90",
-            hint=f"Above {AUTOMATIC_ROTATION_DAYS} when AWS rotates the key automatically; keep it to change nothing.",
+            hint=ALERT_HINTS[self.flow.inputs.provider],
             validators=[ParsedBy(parse_alert_days)],
         )
         yield ErrorPanel(id="alert-error")
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.call_after_refresh(self.query_one("#alert-days-input").focus)
         if self.flow.state.observed.fact(ROTATION_ALERT.name) is None:
             self.read_alert()
 
