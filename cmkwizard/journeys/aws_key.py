@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cmkwizard.aws.arns import KeyRef, atlas_key_identifier, key_arn, parse_key_ref, parse_role_ref
 from cmkwizard.aws.errors import AwsError
-from cmkwizard.aws.policies import Problem, diagnose_kms_access, kms_access_policy
+from cmkwizard.aws.policies import Problem, diagnose_key_policy, diagnose_kms_access, kms_access_policy
 from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_access import chosen_role
@@ -245,6 +245,17 @@ async def role_access_problems(aws: AwsAccount, role_arn: str, key: KmsKey) -> l
         return None
     policies = {**await aws.get_role_policies(role.name), **await aws.get_attached_role_policies(role.name)}
     return diagnose_kms_access(policies, key.arn)
+
+
+async def key_policy_problems(aws: AwsAccount, role_arn: str, key: KmsKey) -> list[Problem] | None:
+    """What in the key's own policy stops the role from using it; None when these credentials may not read it."""
+    try:
+        policy = await aws.get_key_policy(key.arn, key.region)
+    except AwsError as err:
+        if err.is_access_denied:
+            return None
+        raise
+    return diagnose_key_policy(policy, role_arn, key.arn)
 
 
 def _layout(key: KmsKey) -> str:

@@ -14,7 +14,13 @@ from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.errors import InputError
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_enable import KMS_ACCESS_CHECK, send_aws_kms_patch
-from cmkwizard.journeys.aws_key import KMS_POLICY_NAME, check_key, recheck_key_for_role, role_access_problems
+from cmkwizard.journeys.aws_key import (
+    KMS_POLICY_NAME,
+    check_key,
+    key_policy_problems,
+    recheck_key_for_role,
+    role_access_problems,
+)
 from cmkwizard.journeys.base import (
     JourneyRun,
     PlannedCall,
@@ -292,7 +298,16 @@ encrypted cluster's data keys. You confirm first, told what changes.
             progress(ProgressEvent(self.key, "Without AWS credentials Atlas checks the new key itself"))
             return
         ref = parse_key_ref(inputs.new_key or "", inputs.region)
-        await recheck_key_for_role(run.aws, self.key, ref, inputs.region or "", project_role_arn(state), progress)
+        role_arn = project_role_arn(state)
+        key = await recheck_key_for_role(run.aws, self.key, ref, inputs.region or "", role_arn, progress)
+        problems = await key_policy_problems(run.aws, role_arn, key) if role_arn else None
+        if problems:
+            raise StepError(
+                self.key,
+                f"The key policy of {key.label} does not let the role use it",
+                " ".join(p.message for p in problems),
+                " ".join(p.fix for p in problems) + " Nothing was sent to Atlas.",
+            )
 
     async def send(self, run: JourneyRun[RotateInputs], progress: Progress, change: SwitchChange) -> None:
         fields = change.after

@@ -4,6 +4,8 @@ when the role could not use the new key; a second rotation is a run of its own."
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from cmkwizard.atlas.models import CLUSTER_IDLE, PROVIDER_AWS, PROVIDER_AZURE
@@ -130,6 +132,35 @@ async def test_a_key_the_role_cannot_use_is_refused_before_the_patch(world):
     assert state.encryption.aws_kms.valid is True and not same_key(
         state.encryption.aws_kms.customer_master_key_id, new_key
     )
+
+
+@aws_project
+async def test_a_key_whose_policy_denies_the_role_is_refused_before_the_patch(world):
+    account = world.sandbox.info.aws_account_id
+    role_arn = f"arn:aws:iam::{account}:role/{ROLE_NAME}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {"Effect": "Deny", "Principal": {"AWS": role_arn}, "Action": "kms:Decrypt", "Resource": "*"},
+        ],
+    }
+    new_key = world.boto("kms").create_key(Policy=json.dumps(policy))["KeyMetadata"]["Arn"]
+    inputs = await aws_inputs(world)
+    inputs.set_new_key(new_key)
+    run = world.start(AWS_ROTATION.journey, inputs)
+
+    with pytest.raises(StepError) as refused:
+        await AWS_ROTATION.journey.run(run)
+
+    assert refused.value.step_key == "switch" and "key policy" in refused.value.what
+    assert "Nothing was sent to Atlas" in refused.value.next_step
+    assert encryption_writes(world) == []
 
 
 @aws_project
