@@ -9,7 +9,7 @@ project is enabled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cmkwizard.azure.errors import AzureError
 from cmkwizard.journeys import azure_calls
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
 
 
-def azure_client(run: JourneyRun[OnboardAzureInputs]) -> AzureKeyVault | None:
+def azure_client(run: JourneyRun[Any]) -> AzureKeyVault | None:
     """The operator's Azure credentials, when the run has them."""
     return run.cloud.client_for("AZURE") if run.cloud is not None else None
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING, Any
 
-from cmkwizard.atlas.models import PROVIDER_AZURE, AzureKeyVaultPatch
+from cmkwizard.atlas.models import AzureKeyVaultPatch
 from cmkwizard.azure.identifiers import parse_key_identifier
 from cmkwizard.journeys import azure_calls
 from cmkwizard.journeys.azure_enable import VAULT_ACCESS_CHECK, send_azure_key_vault_patch
-from cmkwizard.journeys.azure_key import check_key_identifier
+from cmkwizard.journeys.azure_key import azure_client, check_key_identifier
 from cmkwizard.journeys.base import (
     JourneyRun,
     PlannedCall,
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
     from cmkwizard.azure.adapters import AzureKeyVault
     from cmkwizard.azure.identifiers import KeyIdentifier
     from cmkwizard.state import ProjectState
-
-
-def _azure(run: JourneyRun[RotateInputs]) -> AzureKeyVault | None:
-    return run.cloud.client_for(PROVIDER_AZURE) if run.cloud is not None else None
 
 
 def _old_key(inputs: RotateInputs) -> KeyIdentifier:
@@ -93,7 +89,7 @@ RSA-HSM, enabled, active and not expire within 48 hours; the wizard reads it to 
             raise StepError(
                 self.key, "No new key chosen", "The rotation needs the new key version.", "Give it, or create one."
             )
-        azure = _azure(run)
+        azure = azure_client(run)
         if azure is None:
             if inputs.create_new:
                 raise StepError(
@@ -152,7 +148,7 @@ reads the project again and, with Azure credentials, the key version. Atlas then
         return {"keyIdentifier": state.encryption.azure_key_vault.key_identifier}
 
     async def recheck(self, run: JourneyRun[RotateInputs], state: ProjectState, progress: Progress) -> None:
-        azure = _azure(run)
+        azure = azure_client(run)
         if azure is None:
             progress(ProgressEvent(self.key, "Without Azure credentials Atlas checks the new key version itself"))
             return

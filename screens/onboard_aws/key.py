@@ -38,6 +38,25 @@ def region_or_none(text: str) -> str | None:
         return None
 
 
+def region_field(label: str, value: str, partition: str, hint: str) -> Field:
+    """The key's region, in AWS or Atlas form, in a partition the Atlas deployment can use."""
+    return Field(
+        label,
+        id="region",
+        value=value,
+        placeholder="us-east-1",
+        hint=hint,
+        validators=[ParsedBy(lambda text: check_region(text, partition))],
+    )
+
+
+def show_region(field: Field) -> str | None:
+    """Note under the region field how Atlas and AWS spell it; the region (Atlas form) or None."""
+    region = region_or_none(field.value)
+    field.note(f"→ {region} for Atlas, {to_aws_region(region)} in AWS" if region else "")
+    return region
+
+
 class KeyScreen(StepScreen):
     PAGE_KEY = "key"
     APPLY_LABEL = "Check the key"
@@ -52,14 +71,7 @@ class KeyScreen(StepScreen):
         settings = self.flow.context.settings
         current = self.flow.state.encryption.aws_kms  # a project already configured offers its key
         region = inputs.region or current.region or (settings.aws_region.value if settings.aws_region else "")
-        yield Field(
-            "Key region",
-            id="region",
-            value=region,
-            placeholder="us-east-1",
-            hint="AWS form (us-east-1) or Atlas form (US_EAST_1).",
-            validators=[ParsedBy(lambda text: check_region(text, self.partition))],
-        )
+        yield region_field("Key region", region, self.partition, "AWS form (us-east-1) or Atlas form (US_EAST_1).")
         yield Field(
             "KMS key",
             id="key",
@@ -100,9 +112,7 @@ class KeyScreen(StepScreen):
 
     def _refresh_derived(self) -> None:
         """Show the normalised region and the policy for the key as typed so far."""
-        region_field = self.query_one("#region", Field)
-        region = region_or_none(region_field.value)
-        region_field.note(f"→ {region} for Atlas, {to_aws_region(region)} in AWS" if region else "")
+        region = show_region(self.query_one("#region", Field))
         arn = self._key_arn(region)
         viewer = self.query_one("#kms-policy", PolicyViewer)
         viewer.display = arn is not None

@@ -6,13 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
 
-from cmkwizard.aws.regions import to_aws_region
 from cmkwizard.errors import InputError
-from cmkwizard.journeys.aws_inputs import atlas_partition, check_region
+from cmkwizard.journeys.aws_inputs import atlas_partition
 from screens.onboard_aws.aws_panel import AwsPanel, aws_account
-from screens.onboard_aws.key import region_or_none
+from screens.onboard_aws.key import region_field, show_region
 from screens.step_screen import StepScreen
-from screens.widgets.field import Field, ParsedBy
+from screens.widgets.field import Field
 from screens.widgets.ticks import TickBox
 
 
@@ -27,13 +26,11 @@ class AwsNewKeyScreen(StepScreen):
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
         region = inputs.region or inputs.old_region or self.flow.state.encryption.aws_kms.region or ""
-        yield Field(
+        yield region_field(
             "New key's region",
-            id="region",
-            value=region,
-            placeholder="us-east-1",
-            hint="Normally the current key's region. AWS form (us-east-1) or Atlas form (US_EAST_1).",
-            validators=[ParsedBy(lambda text: check_region(text, self.partition))],
+            region,
+            self.partition,
+            "Normally the current key's region. AWS form (us-east-1) or Atlas form (US_EAST_1).",
         )
         yield TickBox(
             "Yes, move the project's key to this region",
@@ -67,9 +64,7 @@ class AwsNewKeyScreen(StepScreen):
         self._refresh_derived()
 
     def _refresh_derived(self) -> None:
-        region_field = self.query_one("#region", Field)
-        region = region_or_none(region_field.value)
-        region_field.note(f"→ {region} for Atlas, {to_aws_region(region)} in AWS" if region else "")
+        region = show_region(self.query_one("#region", Field))
         old = self.flow.inputs.old_region
         self.query_one("#confirm-region").display = bool(region and old and region != old)
         self.query_one("#key", Field).display = not self.query_one("#create-key", Checkbox).value
