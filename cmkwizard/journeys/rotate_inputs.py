@@ -64,6 +64,8 @@ class RotateInputs:
     checked_key: str | None = None
     alert_days: int | None = None
     """The rotation alert's threshold in days; None until the operator decides (kept or changed)."""
+    alert_seen: int | None = None
+    """The threshold the operator saw when deciding: the alert is not written over if it changed since."""
 
     def begin(self, state: ProjectState, mode: str) -> None:
         """Start from the project's key as it is now, rotating it or keeping it."""

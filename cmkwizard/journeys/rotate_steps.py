@@ -304,6 +304,15 @@ rotations that happen anyway.
         if alert.threshold_days == days:
             progress(ProgressEvent(self.key, f"The alert fires after {days} days", 1.0))
             return
+        seen = run.inputs.alert_seen
+        if seen is not None and alert.threshold_days != seen:
+            raise StepError(
+                self.key,
+                "The rotation alert changed since you looked",
+                f"It fires after {alert.threshold_days} days now, not {seen}: someone changed it meanwhile. "
+                "Nothing was sent.",
+                "Look at the threshold again and save it if you still want to change it.",
+            )
         body = alert_body(alert, days)
         what = f"set rotation alert {alert.id} to {days} days"
         try:

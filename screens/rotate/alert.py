@@ -70,6 +70,8 @@ class AlertScreen(StepScreen):
             return True
         if not field.check():
             return False
+        alert = rotation_alert(self.flow.state)
+        self.flow.inputs.alert_seen = alert.threshold_days if alert is not None else None
         try:
             self.flow.inputs.set_alert_days(field.value)
         except InputError as err:

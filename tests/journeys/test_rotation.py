@@ -8,13 +8,16 @@ import json
 
 import pytest
 
-from cmkwizard.atlas.models import CLUSTER_IDLE, PROVIDER_AWS, PROVIDER_AZURE
+from cmkwizard.atlas.models import CLUSTER_IDLE, PROVIDER_AWS, PROVIDER_AZURE, AwsKmsPatch
+from cmkwizard.aws.policies import kms_access_policy
 from cmkwizard.errors import InputError
 from cmkwizard.journeys.aws_key import KMS_POLICY_NAME, same_key
 from cmkwizard.journeys.base import CloudSession, StepError, StepState
 from cmkwizard.journeys.catalog import JOURNEYS
+from cmkwizard.journeys.confirmed import ChangedSinceConfirmed, confirmation
 from cmkwizard.journeys.rotate_inputs import KEEP_KEY, ROTATE, RotateInputs
 from cmkwizard.journeys.rotate_journey import journey_name
+from cmkwizard.journeys.rotate_steps import alert_body
 from cmkwizard.journeys.rotation_facts import where_things_stand
 from cmkwizard.sandbox.cloud_seed import ASYMMETRIC_KEY_ALIAS, ROLE_NAME
 from tests.journeys.azure_world import azure_world_fixture  # noqa: F401  (the `azure` fixture)
@@ -297,3 +300,48 @@ async def test_azure_rotation_resumes_after_the_switch(world, azure):
     views = await AZURE_ROTATION.journey.run(second)
     assert [v.key for v in views if not v.finished] == ["summary"]
     assert len(encryption_writes(world)) == 1, "the switch is not sent again"
+
+
+@aws_project
+async def test_the_alert_is_not_written_over_a_change_made_since_it_was_seen(world):
+    inputs = await aws_inputs(world, mode=KEEP_KEY)
+    inputs.alert_seen = 90
+    inputs.set_alert_days("400")
+    run = world.start(AWS_ROTATION.journey, inputs)
+    await AWS_ROTATION.journey.run(run, stop_after="clusters")
+    other = world.client()
+    (alert,) = [a for a in await other.list_alert_configs(world.project_id) if "NEEDS_ROTATION" in a.event_type_name]
+    await other.update_alert_config(world.project_id, alert.id, alert_body(alert, 120))  # another operator
+    writes_before = len(world.writes())
+
+    with pytest.raises(StepError) as refused:
+        await AWS_ROTATION.journey.apply_step(run, "alert")
+
+    assert "changed since you looked" in refused.value.what and "120 days now, not 90" in refused.value.meaning
+    assert len(world.writes()) == writes_before
+
+
+@aws_project
+async def test_the_switch_is_not_sent_over_another_key_set_since_it_was_confirmed(world):
+    new_key = new_aws_key(world)
+    inputs = await aws_inputs(world)
+    inputs.set_new_key(new_key)
+    run = world.start(AWS_ROTATION.journey, inputs)
+    await AWS_ROTATION.journey.run(run, stop_after="new_key")
+    step = AWS_ROTATION.journey.step("switch")
+    confirmed = confirmation(step, await run.read_state(), inputs)
+    assert confirmed.consequence is not None and confirmed.consequence.title == "Switch the project to the new key?"
+    meanwhile = new_aws_key(world, "someone else's key")
+    world.boto("iam").put_role_policy(
+        RoleName=ROLE_NAME, PolicyName="other", PolicyDocument=json.dumps(kms_access_policy([meanwhile]))
+    )
+    await world.client().update_encryption_at_rest(
+        world.project_id, aws_kms=AwsKmsPatch(customer_master_key_id=meanwhile)
+    )
+    patches_before = len(encryption_writes(world))
+
+    with pytest.raises(ChangedSinceConfirmed):
+        await AWS_ROTATION.journey.apply_step(run, "switch", confirmed=confirmed)
+
+    assert len(encryption_writes(world)) == patches_before, "nothing sent over the other key"
+    assert same_key((await world.state()).encryption.aws_kms.customer_master_key_id, meanwhile)
