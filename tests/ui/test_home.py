@@ -24,8 +24,8 @@ SIZE = (120, 36)
 # scenario -> (journeys offered, in order; words the "needs" card must say)
 EXPECTED = {
     "fresh": (["onboard_aws", "onboard_azure"], "not configured"),
-    "encrypted-aws": (["private_endpoints_aws", "disable_aws"], "Clusters using the key: orders, analytics"),
-    "encrypted-azure": (["private_endpoints_azure", "disable_azure"], "Encrypted with Azure Key Vault"),
+    "encrypted-aws": (["private_endpoints_aws", "rotate_aws", "disable_aws"], "Clusters using the key: orders, analytics"),
+    "encrypted-azure": (["private_endpoints_azure", "rotate_azure", "disable_azure"], "Encrypted with Azure Key Vault"),
     "outage": (["failover_aws", "private_endpoints_aws", "disable_aws"], "cannot use the key (valid: false). Diagnose first"),
     "legacy-credentials": (["onboard_aws", "disable_aws"], "IAM user's access keys"),
 }

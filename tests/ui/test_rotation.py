@@ -16,7 +16,7 @@ from screens.rotate.standing import StandingScreen
 from screens.rotate.switch import SwitchScreen
 from screens.widgets.confirm import ConfirmModal
 from tests.ui.support import choose_journey, click, settle, shown
-from tests.ui.test_onboarding import apply, error_text, open_home
+from tests.ui.test_onboarding import apply, error_text, open_home, until
 
 SIZE = (120, 40)
 aws_project = pytest.mark.parametrize("wizard", ["encrypted-aws"], indirect=True)
@@ -99,6 +99,7 @@ async def test_an_aws_rotation_on_screen_with_the_operators_mistakes(wizard):
         await apply(app, pilot)
 
         assert isinstance(app.screen, SummaryScreen), error_text(app)
+        await until(pilot, lambda: "orders: AWS, IDLE" in shown(app, "#summary-report"))
         assert "orders: AWS, IDLE" in shown(app, "#summary-report")
         assert "do not disable or delete the previous key" in shown(app, "#summary-report")
         await apply(app, pilot)
