@@ -38,7 +38,7 @@ from cmkwizard.journeys.clusters import cluster_line, set_cluster_providers
 from cmkwizard.journeys.inputs import from_record, to_record
 from cmkwizard.journeys.old_key_report import OldKey, old_key_report
 from cmkwizard.journeys.private_endpoints import explain_endpoint, remove_private_endpoint
-from cmkwizard.journeys.providers import CONFIG_FIELDS, key_config, provider_label
+from cmkwizard.journeys.providers import CONFIG_FIELDS, key_config, provider_label, timing_for
 from cmkwizard.journeys.registry import Offer
 from cmkwizard.state import endpoints_part
 
@@ -321,6 +321,7 @@ def disable_journey(provider: str) -> Journey[DisableInputs]:
             RetiredKeyReportStep(provider),
         ],
         title=f"Turn off customer key management ({provider_label(provider)})",
+        timing=timing_for(provider),
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from cmkwizard.atlas.models import PROVIDER_AWS
 from cmkwizard.journeys.base import Journey, Step
-from cmkwizard.journeys.providers import key_config, provider_label
+from cmkwizard.journeys.providers import key_config, provider_label, timing_for
 from cmkwizard.journeys.registry import Offer
 from cmkwizard.journeys.rotate_aws import AwsNewKeyStep, AwsSwitchStep
 from cmkwizard.journeys.rotate_azure import AzureNewKeyStep, AzureSwitchStep
@@ -47,6 +47,7 @@ def rotation_journey(provider: str) -> Journey[RotateInputs]:
         ],
         title=f"Rotate the {provider_label(provider)} key",
         observers=rotation_observers(provider),
+        timing=timing_for(provider),
     )
 
 

@@ -6,7 +6,7 @@ from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE
 from cmkwizard.journeys.rotate_journey import journey_name
 from screens.flow import Page
 from screens.journey_pages import register_pages
-from screens.onboard_aws.summary import SummaryScreen
+from screens.pages.summary import SummaryScreen
 from screens.rotate.alert import AlertScreen
 from screens.rotate.clusters import ReencryptScreen
 from screens.rotate.new_key_aws import AwsNewKeyScreen

@@ -48,10 +48,8 @@ class AlertScreen(StepScreen):
 
     @work(exclusive=True, exit_on_error=False, group="facts")
     async def read_alert(self) -> None:
-        client = self.wizard.client
-        assert client is not None
         try:
-            state = await observed_state(self.flow, client)
+            state = await observed_state(self.flow)
         except Exception as err:  # explained on the page
             self.query_one("#alert-error", ErrorPanel).show(err)
             return

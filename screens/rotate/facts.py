@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 from cmkwizard.journeys.observe import SourcesOf, observe
 
 if TYPE_CHECKING:
-    from cmkwizard.atlas import AtlasClient
     from cmkwizard.state import ProjectState
     from screens.flow import JourneyFlow
 
 
-async def observed_state(flow: JourneyFlow[Any], client: AtlasClient) -> ProjectState:
+async def observed_state(flow: JourneyFlow[Any]) -> ProjectState:
     """The flow's state with the journey's observations read now (with the flow's cloud credentials)."""
-    sources = SourcesOf(client, flow.project.id, flow.cloud, flow.clock)
+    sources = SourcesOf(flow.client, flow.project.id, flow.cloud, flow.clock)
     state = await observe(flow.journey.observers, sources, flow.state)
     flow.state = state
     return state

@@ -21,7 +21,7 @@ class AwsNewKeyScreen(StepScreen):
 
     @property
     def partition(self) -> str:
-        return atlas_partition(self.wizard.context.settings.base_url.value)
+        return atlas_partition(self.flow.context.settings.base_url.value)
 
     def compose_page(self) -> ComposeResult:
         inputs = self.flow.inputs
@@ -45,7 +45,7 @@ class AwsNewKeyScreen(StepScreen):
             placeholder="key id, key ARN or alias/name",
             hint="A customer managed symmetric key, other than the current one.",
         )
-        yield AwsPanel(self.flow, self.wizard.context.aws_account, region or None)
+        yield AwsPanel(self.flow, self.flow.context.aws_account, region or None)
         yield TickBox(
             "Add the new key to the role's policy; the old key stays",
             value=inputs.extend_policy,

@@ -31,7 +31,7 @@ class AzureNewKeyScreen(StepScreen):
             hint="A new version of the key, or another key in the same vault.",
             validators=[ParsedBy(parse_key_identifier)],
         )
-        yield AzurePanel(self.flow, self.wizard.context.azure_key_vault)
+        yield AzurePanel(self.flow, self.flow.context.azure_key_vault)
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -31,7 +31,7 @@ class StandingScreen(StepScreen):
         with RadioSet(id="mode"):
             yield Choice("Rotate now: move Atlas to a new key", value=inputs.mode != KEEP_KEY, id="mode-rotate")
             yield Choice("Keep the key, only review the alert", value=inputs.mode == KEEP_KEY, id="mode-keep")
-        context = self.wizard.context
+        context = self.flow.context
         if inputs.provider == PROVIDER_AWS:
             yield AwsPanel(self.flow, context.aws_account, self.flow.state.encryption.aws_kms.region)
         else:
@@ -51,12 +51,10 @@ class StandingScreen(StepScreen):
 
     @work(exclusive=True, exit_on_error=False, group="facts")
     async def read_facts(self) -> None:
-        client = self.wizard.client
-        assert client is not None
         error = self.query_one("#standing-error", ErrorPanel)
         error.clear()
         try:
-            await observed_state(self.flow, client)
+            await observed_state(self.flow)
         except Exception as err:  # explained on the page
             error.show(err)
             return

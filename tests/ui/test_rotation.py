@@ -8,7 +8,7 @@ from textual.widgets import Checkbox
 
 from cmkwizard.journeys.aws_key import same_key
 from screens.home import HomeScreen
-from screens.onboard_aws.summary import SummaryScreen
+from screens.pages.summary import SummaryScreen
 from screens.rotate.alert import AlertScreen
 from screens.rotate.clusters import ReencryptScreen
 from screens.rotate.new_key_aws import AwsNewKeyScreen
