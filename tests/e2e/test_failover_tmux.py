@@ -34,10 +34,12 @@ def test_an_operator_fails_over_to_the_replica_region_in_a_rehearsal(tmp_path):
         assert "REHEARSAL" in screen, operator.fail("the drill does not say it is a rehearsal")
         project_id = PROJECT_IN_HEADER.search(screen).group(1)
 
-        operator.press("Tab", "Enter")  # "Use my AWS credentials": KMS itself is asked, in every region
+        operator.press("Enter")  # "Move to this region" has the focus: without a region it says what is missing
+        operator.expect("Give the region to move to")
+        operator.press("BTab", "Enter")  # from the region field up to "Use my AWS credentials": KMS itself is asked
         operator.expect("us-east-1: KMS not answering", timeout=30)
         operator.expect("us-west-2: enabled, key policy allows the Atlas role")
-        operator.press("C-n")  # "Move to this region" (us-west-2, filled in)
+        operator.press("Enter")  # the focus is back on "Move to this region" (us-west-2, filled in)
         operator.expect("Step 4 of 6 · Move the key", timeout=60)
         operator.press("C-n")
         operator.expect("Move the project's key to US_WEST_2?")  # the consequence, Cancel focused
