@@ -24,6 +24,7 @@ from cmkwizard.journeys.base import (
     StepState,
     StepView,
 )
+from cmkwizard.journeys.providers import key_change_consequence
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import aws_kms_fields
 
@@ -182,13 +183,7 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
                 "data. No cluster changes yet: you choose them next.",
                 "Enable encryption at rest",
             )
-        changes = ", ".join(f"{name} {change.before[name]} → {value}" for name, value in sent.items())
-        return Consequence(
-            "Change the project's key?",
-            f"Atlas will use the new settings for every encrypted cluster of the project: {changes}. Keep the "
-            "previous key enabled: snapshots taken with it still need it until they expire.",
-            "Change the key",
-        )
+        return key_change_consequence(change.before, sent, "key")
 
     def plan(self, state: ProjectState, inputs: OnboardAwsInputs) -> list[PlannedCall]:
         change = planned_change(state, inputs, placeholders=True)

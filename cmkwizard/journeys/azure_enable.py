@@ -23,7 +23,7 @@ from cmkwizard.journeys.base import (
     StepState,
     StepView,
 )
-from cmkwizard.journeys.providers import provider_label
+from cmkwizard.journeys.providers import key_change_consequence, provider_label
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
@@ -206,13 +206,7 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
                 "clusters that use it. No cluster changes yet: you choose them next.",
                 "Enable encryption at rest",
             )
-        changes = ", ".join(f"{name} {change.before[name]} → {value}" for name, value in sent.items())
-        return Consequence(
-            "Change the project's key?",
-            f"Atlas will use the new settings for every encrypted cluster of the project: {changes}. Keep the "
-            "previous key version enabled: snapshots taken with it still need it until they expire.",
-            "Change the key",
-        )
+        return key_change_consequence(change.before, sent, "key version")
 
     def plan(self, state: ProjectState, inputs: OnboardAzureInputs) -> list[PlannedCall]:
         change = planned_change(state, inputs, placeholders=True)

@@ -7,7 +7,7 @@ provider's own rules, and never reach for a provider's own fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from cmkwizard.atlas.models import PROVIDER_AWS, PROVIDER_AZURE, AwsKmsPatch, Az
 from cmkwizard.aws import regions as aws_regions
 from cmkwizard.azure import regions as azure_regions
 from cmkwizard.journeys.aws_inputs import atlas_partition, usable_region
-from cmkwizard.journeys.base import Timing
+from cmkwizard.journeys.base import Consequence, Timing
 
 
 @dataclass(frozen=True)
@@ -168,3 +168,14 @@ def active_config(encryption: EncryptionAtRest) -> KeyConfig | None:
     """The configuration of the provider the project uses, or None when none (or one the wizard does not know)."""
     provider = encryption.active_provider
     return key_config(encryption, provider) if provider in PROVIDERS else None
+
+
+def key_change_consequence(before: Mapping[str, Any], sent: Mapping[str, Any], previous_key: str) -> Consequence:
+    """The confirmation of changing a configured project's key settings (``sent`` over ``before``)."""
+    changes = ", ".join(f"{name} {before[name]} → {value}" for name, value in sent.items())
+    return Consequence(
+        "Change the project's key?",
+        f"Atlas will use the new settings for every encrypted cluster of the project: {changes}. Keep the "
+        f"previous {previous_key} enabled: snapshots taken with it still need it until they expire.",
+        "Change the key",
+    )
