@@ -35,11 +35,17 @@ class ParsedBy(Validator):
 
 class FieldError(Static):
     """The validation message. It appears as the operator tabs away, after Textual has scrolled the newly
-    focused widget into view, and pushes that widget down: once laid out, it brings the widget back."""
+    focused widget into view, and pushes that widget down: once laid out, it brings the widget back. When
+    its own field has the focus (the field was refused), the whole field comes into view, message included."""
 
     def on_resize(self) -> None:
         focused = self.screen.focused
-        if focused is not None:
+        if focused is None:
+            return
+        field = self.parent
+        if field is not None and focused.parent is field and self.size.height:
+            field.scroll_visible(animate=False)
+        else:
             focused.scroll_visible(animate=False)
 
 
