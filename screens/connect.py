@@ -176,15 +176,16 @@ machine's IP address is not on the API key's access list (Organization Access Ma
                 notice = Static(sandbox_notice(context.sandbox), id="sandbox-notice", classes="notice")
                 notice.border_title = "Sandbox"
                 yield notice
+            # Who you are comes before how you connected: at 80x24 it is what shows above Continue.
+            caller = Static("", id="caller", classes="card hidden")
+            caller.border_title = "Who you are"
+            yield caller
             credentials = Static(credentials_summary(context.settings), id="credentials", classes="card")
             credentials.display = not context.sandbox_starting
             credentials.border_title = "Credentials"
             yield credentials
             yield Static("", id="connect-progress", classes="progress-line")
             yield ErrorPanel(id="connect-error")
-            caller = Static("", id="caller", classes="card hidden")
-            caller.border_title = "Who you are"
-            yield caller
             yield Horizontal(id="connect-actions", classes="actions")
         yield Footer()
 
@@ -315,7 +316,6 @@ machine's IP address is not on the API key's access list (Organization Access Ma
         card = self.query_one("#caller", Static)
         card.update(caller_summary(caller))
         card.remove_class("hidden")
-        self.call_after_refresh(card.scroll_visible, animate=False)
         button, _retry = self._actions()
         button.disabled = False
         button.focus(scroll_visible=False)
