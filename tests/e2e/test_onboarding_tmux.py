@@ -34,7 +34,7 @@ CHOSEN_CLUSTERS = ("orders", "analytics")
 KEY_ALIAS = "alias/atlas-cmk"
 KEY_REGION = "US_EAST_1"
 
-ATLAS_URL = re.compile(r"Atlas\s+(http://127\.0\.0\.1:\d+)")
+ATLAS_URL = re.compile(r"(?:Atlas|simulator at)[\s│]+(http://127\.0\.0\.1:\d+)")
 PROJECT_IN_HEADER = re.compile(r"cmk-sandbox \(([0-9a-f]{24})\)")
 KEY_ID = re.compile(r"\(([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)")
 CLUSTER_ROW = re.compile(r"^([·✔])\s+([\w-]+)\s+\w+ · \w+")
@@ -171,7 +171,7 @@ def connect(operator: Operator) -> str:
     screen = operator.expect("Connected as API key", timeout=45)
     found = ATLAS_URL.search(screen)
     if found is None:
-        raise operator.fail("the credentials card does not show the Atlas address")
+        raise operator.fail("the sandbox notice does not show the Atlas address")
     return found.group(1)
 
 
