@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasApiError, AtlasError
-from cmkwizard.atlas.models import AwsKmsConfig, AwsKmsPatch, EncryptionAtRest
+from cmkwizard.atlas.models import PROVIDER_AWS, AwsKmsConfig, AwsKmsPatch, EncryptionAtRest
 from cmkwizard.aws.arns import atlas_key_identifier, parse_key_ref, parse_role_ref
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_access import ROLE_PLACEHOLDER, chosen_role
@@ -24,7 +24,7 @@ from cmkwizard.journeys.base import (
     StepState,
     StepView,
 )
-from cmkwizard.journeys.providers import key_change_consequence
+from cmkwizard.journeys.providers import key_change_consequence, other_provider, provider_switch_refusal
 from cmkwizard.journeys.waiting import Backoff, PollStatus, poll_until, retry_while
 from cmkwizard.state import aws_kms_fields
 
@@ -104,11 +104,6 @@ def planned_change(state: ProjectState, inputs: OnboardAwsInputs, *, placeholder
     return AwsKmsChange(before, after, patch)
 
 
-def other_provider(encryption: EncryptionAtRest) -> str | None:
-    provider = encryption.active_provider
-    return provider if provider not in (None, "AWS") else None
-
-
 class EnableProjectStep(Step[OnboardAwsInputs]):
     key = "enable"
     title = "Enable the project"
@@ -125,14 +120,9 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
 
     def assess(self, state: ProjectState, inputs: OnboardAwsInputs) -> StepView:
         kms = state.encryption.aws_kms
-        other = other_provider(state.encryption)
+        other = other_provider(state.encryption, PROVIDER_AWS)
         if other:
-            return self.view(
-                StepState.BLOCKED,
-                f"The project uses {other} keys",
-                "Atlas cannot switch providers in place (CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER): disable "
-                f"{other} encryption first (clusters to NONE, then the project).",
-            )
+            return self.view(StepState.BLOCKED, *provider_switch_refusal(other))
         if kms.uses_legacy_credentials and not inputs.confirm_legacy_migration:
             return self.view(
                 StepState.BLOCKED,

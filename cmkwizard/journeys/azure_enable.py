@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cmkwizard.atlas.errors import AtlasApiError
-from cmkwizard.atlas.models import ENDPOINT_DELETING, PROVIDER_AZURE, AzureKeyVaultPatch, EncryptionAtRest
+from cmkwizard.atlas.models import ENDPOINT_DELETING, PROVIDER_AZURE, AzureKeyVaultPatch
 from cmkwizard.journeys import calls
 from cmkwizard.journeys.aws_enable import wait_for_valid
 from cmkwizard.journeys.azure_access import chosen_principal
@@ -23,7 +23,11 @@ from cmkwizard.journeys.base import (
     StepState,
     StepView,
 )
-from cmkwizard.journeys.providers import key_change_consequence, provider_label
+from cmkwizard.journeys.providers import (
+    key_change_consequence,
+    other_provider,
+    provider_switch_refusal,
+)
 
 if TYPE_CHECKING:
     from cmkwizard.state import ProjectState
@@ -121,11 +125,6 @@ def pinned_changes(state: ProjectState, change: AzureKeyVaultChange | None) -> l
     return [name for name in ("subscriptionID", "resourceGroupName", "keyVaultName") if name in sent]
 
 
-def _other_provider(encryption: EncryptionAtRest) -> str | None:
-    provider = encryption.active_provider
-    return provider if provider not in (None, PROVIDER_AZURE) else None
-
-
 class AzureEnableStep(Step[OnboardAzureInputs]):
     key = "enable"
     title = "Enable the project"
@@ -141,14 +140,9 @@ Atlas creates a 90-day key rotation alert when a customer key is configured.
 
     def assess(self, state: ProjectState, inputs: OnboardAzureInputs) -> StepView:
         akv = state.encryption.azure_key_vault
-        other = _other_provider(state.encryption)
+        other = other_provider(state.encryption, PROVIDER_AZURE)
         if other:
-            return self.view(
-                StepState.BLOCKED,
-                f"The project uses {provider_label(other)}",
-                "Atlas cannot switch providers in place (CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER): disable "
-                f"{provider_label(other)} encryption first (clusters to NONE, then the project).",
-            )
+            return self.view(StepState.BLOCKED, *provider_switch_refusal(other))
         if akv.uses_legacy_credentials and not inputs.confirm_legacy_migration:
             return self.view(
                 StepState.BLOCKED,

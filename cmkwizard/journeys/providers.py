@@ -179,3 +179,19 @@ def key_change_consequence(before: Mapping[str, Any], sent: Mapping[str, Any], p
         f"previous {previous_key} enabled: snapshots taken with it still need it until they expire.",
         "Change the key",
     )
+
+
+def other_provider(encryption: EncryptionAtRest, provider: str) -> str | None:
+    """The provider the project is encrypted with when it is not ``provider`` (None when none or the same)."""
+    active = encryption.active_provider
+    return active if active not in (None, provider) else None
+
+
+def provider_switch_refusal(other: str) -> tuple[str, str]:
+    """Why a key of another provider cannot be configured in place: the summary and the reason."""
+    label = provider_label(other)
+    return (
+        f"The project uses {label}",
+        "Atlas cannot switch providers in place (CANNOT_CHANGE_ENCRYPTION_AT_REST_PROVIDER): disable "
+        f"{label} encryption first (clusters to NONE, then the project).",
+    )
